@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Per-lcore flow tables and the index arena that holds connection blocks.
+ *
+ * - struct sy_flow_table maps a TCP 4-tuple to a 32-bit value (a connection index). It is
+ *   an rte_hash created with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF: the owning lcore is the
+ *   only writer, and other threads (telemetry) may read without locks.
+ * - struct sy_listen_table maps (local address, port) to a listener; address 0 is the
+ *   wildcard, and an exact address wins over the wildcard.
+ * - struct sy_arena hands out fixed-size blocks by 32-bit index from one preallocated,
+ *   contiguous rte_mempool, so that owners store 4-byte indices instead of 8-byte pointers
+ *   and can turn an index into a pointer with one multiply-add.
+ *
+ * Keys and addresses are in network byte order. Errors are negative errno values.
+ */
+#ifndef SY_FLOW_H
+#define SY_FLOW_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+/** A TCP connection as seen from our side. 12 bytes, no padding. */
+struct sy_flow_key {
+	rte_be32_t local_ip;
+	rte_be32_t remote_ip;
+	rte_be16_t local_port;
+	rte_be16_t remote_port;
+} __rte_packed;
+
+struct sy_flow_table;
+
+/**
+ * @param name      unique name (rte_hash names are global to the process)
+ * @param capacity  entries (1 .. 2^31)
+ * @return the table, or NULL with rte_errno set
+ */
+struct sy_flow_table *sy_flow_table_create(const char *name, uint32_t capacity, int socket);
+void sy_flow_table_free(struct sy_flow_table *t);
+
+/** 0 and *value set when found, -ENOENT otherwise. */
+int sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t *value);
+
+/** 0; -EEXIST when the key is present; -ENOSPC when the table is full. */
+int sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value);
+
+/** 0; -ENOENT when absent. */
+int sy_flow_remove(struct sy_flow_table *t, const struct sy_flow_key *key);
+
+uint32_t sy_flow_count(const struct sy_flow_table *t);
+uint32_t sy_flow_capacity(const struct sy_flow_table *t);
+
+struct sy_listen_table;
+
+struct sy_listen_table *sy_listen_table_create(const char *name, uint32_t capacity, int socket);
+void sy_listen_table_free(struct sy_listen_table *t);
+
+/** @p ip 0 is the wildcard. 0, -EEXIST, -ENOSPC. */
+int sy_listen_add(struct sy_listen_table *t, rte_be32_t ip, rte_be16_t port, uint32_t value);
+int sy_listen_remove(struct sy_listen_table *t, rte_be32_t ip, rte_be16_t port);
+
+/** Exact (ip, port) first, then (0, port). 0 and *value set, or -ENOENT. */
+int sy_listen_lookup(const struct sy_listen_table *t, rte_be32_t ip, rte_be16_t port,
+		     uint32_t *value);
+
+struct sy_arena;
+
+/**
+ * @param elt_size  block size in bytes (rounded up to 8)
+ * @param count     number of blocks (1 .. 2^31)
+ * @return the arena, or NULL with rte_errno set
+ */
+struct sy_arena *sy_arena_create(const char *name, size_t elt_size, uint32_t count, int socket);
+void sy_arena_free(struct sy_arena *a);
+
+/** 0 and *idx set to a zeroed block's index; -ENOMEM when every block is in use. */
+int sy_arena_alloc(struct sy_arena *a, uint32_t *idx);
+
+/** Returns block @p idx to the arena. */
+void sy_arena_put(struct sy_arena *a, uint32_t idx);
+
+/** Blocks handed out and not yet returned. */
+uint32_t sy_arena_in_use(const struct sy_arena *a);
+uint32_t sy_arena_capacity(const struct sy_arena *a);
+
+/* Hot and tiny: index <-> pointer, inline. The layout is public for that reason only. */
+struct sy_arena_view {
+	uint8_t *base;
+	size_t stride;
+};
+
+const struct sy_arena_view *sy_arena_view(const struct sy_arena *a);
+
+static inline void *
+sy_arena_ptr(const struct sy_arena_view *v, uint32_t idx)
+{
+	return v->base + (size_t)idx * v->stride;
+}
+
+static inline uint32_t
+sy_arena_idx(const struct sy_arena_view *v, const void *p)
+{
+	return (uint32_t)(((const uint8_t *)p - v->base) / v->stride);
+}
+
+#endif /* SY_FLOW_H */

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The TCP engine of one lcore and its event API.
+ *
+ * One struct sy_tcp per lcore owns that lcore's connection blocks, TIME-WAIT records,
+ * flow and listener tables and timer wheel. Applications (lib/app) drive it with calls
+ * (listen, connect, send, shutdown, close, abort) and are driven by callbacks (accepted,
+ * connected, data, send space, peer closed, closed). Nothing here is thread safe: every call
+ * on a struct sy_tcp happens on its lcore.
+ *
+ * Connections are named by a sy_conn_t handle, valid from the accepted/connected callback
+ * (or sy_tcp_connect() return) until the closed callback returns.
+ *
+ * Errors are negative errno values.
+ */
+#ifndef SY_TCP_H
+#define SY_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "sy_clock.h"
+#include "sy_net.h"
+
+/** A connection handle: the connection block index. */
+typedef uint32_t sy_conn_t;
+#define SY_CONN_NONE UINT32_MAX
+
+/** RFC 9293 states. */
+enum sy_tcp_state {
+	SY_TCP_CLOSED = 0,
+	SY_TCP_LISTEN,
+	SY_TCP_SYN_SENT,
+	SY_TCP_SYN_RECEIVED,
+	SY_TCP_ESTABLISHED,
+	SY_TCP_FIN_WAIT_1,
+	SY_TCP_FIN_WAIT_2,
+	SY_TCP_CLOSE_WAIT,
+	SY_TCP_CLOSING,
+	SY_TCP_LAST_ACK,
+	SY_TCP_TIME_WAIT,
+};
+
+const char *sy_tcp_state_name(enum sy_tcp_state s);
+
+/** Why a connection ended (closed callback). */
+enum sy_tcp_close_reason {
+	SY_TCP_CLOSE_NORMAL = 0,     /**< both FINs exchanged and acknowledged */
+	SY_TCP_CLOSE_RESET,          /**< the peer sent an acceptable RST */
+	SY_TCP_CLOSE_REFUSED,        /**< RST in answer to our SYN */
+	SY_TCP_CLOSE_TIMEOUT,        /**< retransmissions exhausted (SYN, data or FIN) */
+	SY_TCP_CLOSE_KEEPALIVE,      /**< keepalive probes unanswered */
+	SY_TCP_CLOSE_ABORTED,        /**< the application called sy_tcp_abort() */
+	SY_TCP_CLOSE_FIN_WAIT_2,     /**< FIN-WAIT-2 timeout */
+};
+
+const char *sy_tcp_close_reason_name(enum sy_tcp_close_reason r);
+
+/** Engine configuration; sy_tcp_conf_defaults() gives documented defaults (docs/tcp.md). */
+struct sy_tcp_conf {
+	uint32_t max_conns;          /**< connection blocks (incl. embryonic) */
+	uint32_t max_time_wait;      /**< compact TIME-WAIT records */
+	uint32_t msl_s;              /**< 2MSL = TIME-WAIT duration / 2; default 30 */
+	uint32_t rto_init_ms;        /**< default 1000 (RFC 6298) */
+	uint32_t rto_min_ms;         /**< default 200 */
+	uint32_t rto_max_ms;         /**< default 120000 */
+	uint32_t syn_retries;        /**< SYN retransmissions before giving up; default 6 */
+	uint32_t synack_retries;     /**< SYN-ACK retransmissions; default 5 */
+	uint32_t data_retries;       /**< data/FIN retransmissions; default 15 */
+	uint32_t fin_wait2_timeout_s;/**< default 60 */
+	uint32_t delack_ms;          /**< default 40 */
+	bool keepalive;              /**< default off (per connection switchable) */
+	uint32_t keepalive_idle_s;   /**< default 7200 */
+	uint32_t keepalive_intvl_s;  /**< default 75 */
+	uint32_t keepalive_probes;   /**< default 9 */
+	uint16_t mss;                /**< MSS we announce; default from MTU (1460) */
+	uint8_t wscale;              /**< window scale we announce; default 7 */
+	bool sack;                   /**< offer SACK-permitted; default on */
+	bool timestamps;             /**< offer timestamps; default on */
+	uint32_t rcv_wnd;            /**< receive window bytes; default 65535 << ... */
+	bool rst_when_full;          /**< table/pool full: answer SYN with RST (else drop) */
+	uint16_t ephemeral_lo;       /**< local port range for connect(); default 32768 */
+	uint16_t ephemeral_hi;       /**< default 60999 */
+	const uint8_t *isn_secret;   /**< 16 bytes, or NULL to draw from the OS at create */
+};
+
+void sy_tcp_conf_defaults(struct sy_tcp_conf *conf);
+
+/** Application callbacks. Each gets the opaque @p user given at listen/connect/accept. */
+struct sy_tcp_ops {
+	/** A passive open completed. Return the per-connection user pointer. */
+	void *(*accepted)(void *listener_user, sy_conn_t c);
+	/** An active open completed. */
+	void (*connected)(void *user, sy_conn_t c);
+	/** In-order data arrived; the callee owns @p m (a chain). */
+	void (*data)(void *user, sy_conn_t c, struct rte_mbuf *m);
+	/** Send space became available after sy_tcp_send() returned -EAGAIN. */
+	void (*writable)(void *user, sy_conn_t c);
+	/** The peer sent FIN: no more data will arrive. We may still send. */
+	void (*peer_closed)(void *user, sy_conn_t c);
+	/** The connection is gone; the handle is invalid once this returns. */
+	void (*closed)(void *user, sy_conn_t c, enum sy_tcp_close_reason why);
+};
+
+/**
+ * Every counter of the TCP layer, as an X-macro (see SY_NET_STATS).
+ */
+#define SY_TCP_STATS(X) \
+	X(rx_segs) \
+	X(tx_segs) \
+	X(drop_bad_csum) \
+	X(drop_bad_offset)         /* data offset < 5 or past the segment */ \
+	X(drop_bad_options)        /* malformed option list */ \
+	X(drop_no_conn)            /* no connection and no listener: RST sent (unless RST) */ \
+	X(drop_unacceptable)       /* failed the sequence check: ACK sent */ \
+	X(drop_table_full) \
+	X(drop_no_mbuf) \
+	X(rst_tx) \
+	X(rst_rx_accepted) \
+	X(challenge_ack_tx) \
+	X(active_opens) \
+	X(passive_opens) \
+	X(established) \
+	X(syn_retrans) \
+	X(synack_retrans) \
+	X(fin_retrans) \
+	X(data_retrans) \
+	X(timeouts) \
+	X(keepalive_probes) \
+	X(keepalive_drops) \
+	X(time_wait_entered) \
+	X(time_wait_reused)        /* new SYN accepted on a TIME-WAIT tuple */ \
+	X(time_wait_expired) \
+	X(closed_normal) \
+	X(closed_reset)
+
+struct sy_tcp_stats {
+#define SY_TCP_STATS_FIELD(name) uint64_t name;
+	SY_TCP_STATS(SY_TCP_STATS_FIELD)
+#undef SY_TCP_STATS_FIELD
+};
+
+struct sy_tcp;
+
+/**
+ * Creates the TCP engine of one lcore.
+ * @param name   unique prefix for its DPDK objects (hash, mempools)
+ * @param net    the lcore's net layer (addresses, output)
+ * @param pool   mempool for segments TCP builds (SYN, ACK, RST, FIN)
+ * @param clock  the lcore's clock (real or virtual)
+ * @return the engine, or NULL with rte_errno set
+ */
+struct sy_tcp *sy_tcp_create(const char *name, const struct sy_tcp_conf *conf,
+			     struct sy_net *net, struct rte_mempool *pool,
+			     struct sy_clock *clock, int socket);
+void sy_tcp_free(struct sy_tcp *tcp);
+
+/** Processes one segment from sy_net_input() (SY_NET_RX_TCP); consumes @p m. */
+void sy_tcp_input(struct sy_tcp *tcp, struct rte_mbuf *m);
+
+/** Fires due timers at the clock's current time. Call once per loop iteration. */
+void sy_tcp_poll(struct sy_tcp *tcp);
+
+/** Opens a listener on (@p ip, @p port); @p ip 0 is any local address. */
+int sy_tcp_listen(struct sy_tcp *tcp, rte_be32_t ip, rte_be16_t port, uint32_t backlog,
+		  const struct sy_tcp_ops *ops, void *user);
+int sy_tcp_unlisten(struct sy_tcp *tcp, rte_be32_t ip, rte_be16_t port);
+
+/**
+ * Active open. @p src_port 0 picks a free ephemeral port.
+ * @return 0 with *out set; -EADDRINUSE, -EADDRNOTAVAIL (no free port), -ENOMEM (table full)
+ */
+int sy_tcp_connect(struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
+		   rte_be32_t dst_ip, rte_be16_t dst_port, const struct sy_tcp_ops *ops,
+		   void *user, sy_conn_t *out);
+
+/**
+ * Queues data (takes ownership of the chain @p m on success).
+ * @return 0; -EAGAIN (send buffer full: keep m, wait for writable); -EPIPE (shut down)
+ */
+int sy_tcp_send(struct sy_tcp *tcp, sy_conn_t c, struct rte_mbuf *m);
+
+/** Bytes that sy_tcp_send() would accept now. */
+uint32_t sy_tcp_send_space(const struct sy_tcp *tcp, sy_conn_t c);
+
+/** Half-close: FIN after queued data; data keeps arriving. */
+int sy_tcp_shutdown(struct sy_tcp *tcp, sy_conn_t c);
+
+/** Full close: shutdown and no more data callbacks (arriving data gets an RST). */
+int sy_tcp_close(struct sy_tcp *tcp, sy_conn_t c);
+
+/** Sends RST and frees the connection (closed callback with SY_TCP_CLOSE_ABORTED). */
+int sy_tcp_abort(struct sy_tcp *tcp, sy_conn_t c);
+
+/** Switches keepalive for one connection (uses the engine's idle/interval/probes). */
+int sy_tcp_set_keepalive(struct sy_tcp *tcp, sy_conn_t c, bool on);
+
+/** Nagle per connection (default on). */
+int sy_tcp_set_nodelay(struct sy_tcp *tcp, sy_conn_t c, bool nodelay);
+
+enum sy_tcp_state sy_tcp_conn_state(const struct sy_tcp *tcp, sy_conn_t c);
+
+const struct sy_tcp_stats *sy_tcp_stats(const struct sy_tcp *tcp);
+
+/** Connections in each state (for tests and telemetry); TIME-WAIT counts records. */
+uint32_t sy_tcp_count(const struct sy_tcp *tcp, enum sy_tcp_state s);
+
+/** Bytes of the connection block and of the TIME-WAIT record (docs, benchmarks). */
+size_t sy_tcp_conn_size(void);
+size_t sy_tcp_time_wait_size(void);
+
+#endif /* SY_TCP_H */
