@@ -13,6 +13,26 @@
  *   and can turn an index into a pointer with one multiply-add.
  *
  * Keys and addresses are in network byte order. Errors are negative errno values.
+ *
+ * Readers on other threads (flow table only). rte_hash in lock-free mode does not recycle
+ * a deleted key's slot on delete: a reader may still be comparing that slot, and reusing
+ * it at once could hand the reader the value of a different key. Each flow table therefore
+ * owns an RCU QSBR variable attached with rte_hash_rcu_qsbr_add() in defer-queue mode:
+ * sy_flow_remove() queues the slot, and the owning lcore reclaims queued slots inside later
+ * inserts and removes once every registered reader has reported a quiescent state since the
+ * delete. The owning lcore itself never registers (it cannot race with its own deletes). A
+ * thread other than the owner that calls sy_flow_lookup() must:
+ *   1. sy_flow_reader_register() once with an id < SY_FLOW_READERS_MAX unique per table;
+ *   2. call sy_flow_reader_quiescent() between lookups, whenever it holds no result that it
+ *      still trusts (e.g. after each telemetry pass), and at least every few milliseconds;
+ *   3. sy_flow_reader_unregister() before it stops or before the table is freed.
+ * A registered reader that stops reporting only delays slot reuse: once every slot is
+ * waiting for it, sy_flow_insert() returns -ENOSPC. With no reader registered, a removed
+ * slot is reusable by the very next insert.
+ *
+ * A flow table's name is at most 19 characters and an arena's at most 25 (DPDK derives
+ * ring and memzone names from them); a longer name fails with ENAMETOOLONG. Free a flow
+ * table only after every reader has unregistered.
  */
 #ifndef SY_FLOW_H
 #define SY_FLOW_H
@@ -33,9 +53,10 @@ struct sy_flow_key {
 struct sy_flow_table;
 
 /**
- * @param name      unique name (rte_hash names are global to the process)
- * @param capacity  entries (1 .. 2^31)
- * @return the table, or NULL with rte_errno set
+ * @param name      unique name, at most 19 characters (rte_hash names are global to the process)
+ * @param capacity  entries (1 .. 2^30, rte_hash's limit); insert returns -ENOSPC at exactly
+ *                  this many entries
+ * @return the table, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, EEXIST, ENOMEM)
  */
 struct sy_flow_table *sy_flow_table_create(const char *name, uint32_t capacity, int socket);
 void sy_flow_table_free(struct sy_flow_table *t);
@@ -49,11 +70,33 @@ int sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint3
 /** 0; -ENOENT when absent. */
 int sy_flow_remove(struct sy_flow_table *t, const struct sy_flow_key *key);
 
+/** Entries present. O(1); readable from any thread (relaxed load). */
 uint32_t sy_flow_count(const struct sy_flow_table *t);
 uint32_t sy_flow_capacity(const struct sy_flow_table *t);
 
+/** Number of reader ids per flow table (ids 0 .. SY_FLOW_READERS_MAX - 1). */
+#define SY_FLOW_READERS_MAX 16
+
+/**
+ * Declares the calling thread a reader of @p t under @p reader_id and puts it online: from
+ * now on, slots removed by the owner are not reused until this reader reports quiescent.
+ * @return 0; -EINVAL when @p reader_id >= SY_FLOW_READERS_MAX.
+ */
+int sy_flow_reader_register(const struct sy_flow_table *t, unsigned int reader_id);
+
+/** The reader holds no reference into @p t: slots removed before this call may be reused. */
+void sy_flow_reader_quiescent(const struct sy_flow_table *t, unsigned int reader_id);
+
+/** Takes the reader offline and forgets it; it no longer delays slot reuse. */
+void sy_flow_reader_unregister(const struct sy_flow_table *t, unsigned int reader_id);
+
 struct sy_listen_table;
 
+/**
+ * Listener table, used by its owning lcore only (no reader protocol).
+ * @param capacity  listeners (1 .. 2^20); add returns -ENOSPC beyond it
+ * @return the table, or NULL with rte_errno set (EINVAL, ENOMEM)
+ */
 struct sy_listen_table *sy_listen_table_create(const char *name, uint32_t capacity, int socket);
 void sy_listen_table_free(struct sy_listen_table *t);
 
@@ -68,9 +111,10 @@ int sy_listen_lookup(const struct sy_listen_table *t, rte_be32_t ip, rte_be16_t 
 struct sy_arena;
 
 /**
- * @param elt_size  block size in bytes (rounded up to 8)
- * @param count     number of blocks (1 .. 2^31)
- * @return the arena, or NULL with rte_errno set
+ * @param elt_size  block size in bytes (rounded up to 8); blocks are cache-line aligned and
+ *                  sy_arena_view()->stride apart (64 B mempool header + size rounded to 64)
+ * @param count     number of blocks (1 .. 2^30 - 1, the mempool ring's limit)
+ * @return the arena, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, ENOMEM)
  */
 struct sy_arena *sy_arena_create(const char *name, size_t elt_size, uint32_t count, int socket);
 void sy_arena_free(struct sy_arena *a);

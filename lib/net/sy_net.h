@@ -66,7 +66,15 @@
 	X(icmp_drop_truncated) \
 	X(icmp_drop_bad_csum) \
 	X(icmp_drop_type)          /* other ICMP types are counted and dropped */ \
-	X(tcp_rx)                  /* delivered to TCP */
+	X(tcp_rx)                  /* delivered to TCP */ \
+	X(rx_drop_multicast)       /* multicast destination MAC other than broadcast */ \
+	X(rx_drop_bad_src_mac)     /* broadcast or multicast source MAC (IEEE 802: invalid) */ \
+	X(rx_drop_hdr_split)       /* headers to be rewritten or handed up not in segment 1 */ \
+	X(arp_drop_bad_sender)     /* non-unicast sender MAC, or a sender claiming our address */ \
+	X(arp_expired)             /* entries removed after aging and failed refresh */ \
+	X(ip_drop_loopback)        /* output to one of our own addresses (no loopback) */ \
+	X(ip_drop_too_big)         /* output larger than the MTU */ \
+	X(ip_drop_bad_mbuf)        /* output without headroom or with a split L4 header */
 
 struct sy_net_stats {
 #define SY_NET_STATS_FIELD(name) uint64_t name;
@@ -141,8 +149,13 @@ enum sy_net_rx sy_net_input(struct sy_net *net, struct rte_mbuf *m, uint64_t now
  * setting the offload flags and pseudo-header checksum when the port offloads them), and
  * queues the frame on the txq. An unresolved next hop triggers an ARP request and the frame
  * waits in a bounded queue.
- * @return 0 (queued or waiting for ARP), -EHOSTUNREACH (no route), -ENOBUFS (pending queue
- *   full), -EMSGSIZE (larger than the MTU). @p m is consumed in every case.
+ * Output to one of our own addresses is not looped back: it fails with -EHOSTUNREACH and
+ * counts ip_drop_loopback. A multi-segment @p m is fine as long as the L4 header lies in
+ * its first segment.
+ * @return 0 (queued or waiting for ARP), -EHOSTUNREACH (no route: destination off-link
+ *   without gateway, or 0.0.0.0, broadcast, multicast, or local), -ENOBUFS (pending queue
+ *   full, ARP table full, or no mbuf for the ARP request), -EMSGSIZE (larger than the MTU),
+ *   -EINVAL (not enough headroom, L4 header split). @p m is consumed in every case.
  */
 int sy_net_output(struct sy_net *net, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
 		  uint8_t proto, uint64_t now_ms);
@@ -153,7 +166,15 @@ int sy_net_output(struct sy_net *net, struct rte_mbuf *m, rte_be32_t src, rte_be
  */
 void sy_net_poll(struct sy_net *net, uint64_t now_ms);
 
-/** Sends a gratuitous ARP for every local address (at start, and on demand). */
+/** Gratuitous ARPs sent by one sy_net_announce(): the first addresses of the range. */
+#define SY_NET_ANNOUNCE_MAX 64
+
+/**
+ * Sends a gratuitous ARP (a request with sender = target = the address, RFC 5227 3) for
+ * every local address at start and on demand. A huge range is capped: only the first
+ * SY_NET_ANNOUNCE_MAX addresses are announced, so a /16 of local addresses cannot flood
+ * the link; the rest become known when they are first used or asked for.
+ */
 void sy_net_announce(struct sy_net *net, uint64_t now_ms);
 
 /** Looks up a neighbour; 0 and @p mac filled when resolved, -ENOENT otherwise. */

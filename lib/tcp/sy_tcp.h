@@ -80,11 +80,12 @@ struct sy_tcp_conf {
 	uint8_t wscale;              /**< window scale we announce; default 7 */
 	bool sack;                   /**< offer SACK-permitted; default on */
 	bool timestamps;             /**< offer timestamps; default on */
-	uint32_t rcv_wnd;            /**< receive window bytes; default 65535 << ... */
+	uint32_t rcv_wnd;            /**< receive window bytes; default 262144 */
 	bool rst_when_full;          /**< table/pool full: answer SYN with RST (else drop) */
 	uint16_t ephemeral_lo;       /**< local port range for connect(); default 32768 */
 	uint16_t ephemeral_hi;       /**< default 60999 */
 	const uint8_t *isn_secret;   /**< 16 bytes, or NULL to draw from the OS at create */
+	uint32_t snd_buf;            /**< bytes sy_tcp_send() queues per connection; 262144 */
 };
 
 void sy_tcp_conf_defaults(struct sy_tcp_conf *conf);
@@ -135,7 +136,20 @@ struct sy_tcp_ops {
 	X(time_wait_reused)        /* new SYN accepted on a TIME-WAIT tuple */ \
 	X(time_wait_expired) \
 	X(closed_normal) \
-	X(closed_reset)
+	X(closed_reset) \
+	X(drop_listen)             /* no SYN (or RST) to a listener; ACK got RST */ \
+	X(drop_backlog)            /* listener's embryonic connections at backlog */ \
+	X(drop_embryonic)          /* passive open freed after SYN-ACK retries */ \
+	X(drop_syn_sent)           /* SYN-SENT: unacceptable ACK (RST sent) or no SYN */ \
+	X(drop_no_ack)             /* synchronized state, ACK bit off */ \
+	X(drop_ack_unsent)         /* RFC 5961 5.2: ACK of unsent data, ACK sent */ \
+	X(drop_ack_old)            /* RFC 5961 5.2: ACK below SND.UNA - MAX.SND.WND */ \
+	X(drop_paws)               /* RFC 7323 5: timestamp older than TS.Recent */ \
+	X(drop_ooo)                /* out-of-order data (no reassembly yet), dup ACK sent */ \
+	X(drop_after_close)        /* data after sy_tcp_close(): RST sent */ \
+	X(drop_time_wait)          /* TIME-WAIT: RST (RFC 1337) or in-window segment */ \
+	X(rx_data_bytes) \
+	X(tx_data_bytes)
 
 struct sy_tcp_stats {
 #define SY_TCP_STATS_FIELD(name) uint64_t name;

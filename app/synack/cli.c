@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Options every command shares (--profile, --duration, --json, --quiet, and EAL options
+ * after "--"), parsed with getopt_long; a command passes its own options through the
+ * extra hooks. Every bad value is one message and exit code 2.
+ */
+#include "synack.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET };
+
+static const struct option common_long[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+};
+
+#define MAX_LONG_OPTS 64
+
+static double
+parse_seconds(const char *name, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (*arg == '\0' || *end != '\0' || v < 0 || v > 1e7)
+		synack_die_config("--%s %s: expected seconds (0 .. 10000000)", name, arg);
+	return v;
+}
+
+static int
+merge_options(struct option *all, const struct option *extra)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < RTE_DIM(common_long); i++)
+		all[n++] = common_long[i];
+	for (; extra != NULL && extra->name != NULL && n < MAX_LONG_OPTS - 1; extra++)
+		all[n++] = *extra;
+	all[n] = (struct option){ 0 };
+	return n;
+}
+
+int
+synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *extra_short,
+		    const struct option *extra_long, int (*extra)(int opt, const char *arg, void *),
+		    void *extra_arg)
+{
+	struct option all[MAX_LONG_OPTS];
+	int opt;
+
+	merge_options(all, extra_long);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, extra_short ? extra_short : "", all, NULL)) != -1) {
+		switch (opt) {
+		case OPT_PROFILE: o->profile = optarg; break;
+		case OPT_DURATION: o->duration_s = parse_seconds("duration", optarg); break;
+		case OPT_JSON: o->json_path = optarg; break;
+		case OPT_QUIET: o->quiet = true; break;
+		case '?': synack_die_config("see 'synack --help'");
+		default:
+			if (extra == NULL || extra(opt, optarg, extra_arg) != 0)
+				synack_die_config("see 'synack --help'");
+		}
+	}
+	/* getopt_long stops at "--": the rest is for EAL */
+	if (optind < argc && strcmp(argv[optind - 1], "--") == 0) {
+		o->eal_argc = argc - optind;
+		o->eal_argv = argv + optind;
+		return argc;
+	}
+	if (optind < argc)
+		synack_die_config("unexpected argument '%s' (EAL options go after --)", argv[optind]);
+	return optind;
+}

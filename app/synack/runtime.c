@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What every synack command does around its own work: options, EAL bring-up from the
+ * profile, port and stack bring-up, lcore placement, the stop flag, and teardown with the
+ * mbuf leak check.
+ */
+#include "synack.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+volatile bool synack_stop;
+
+void
+synack_die_config(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("synack: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(SYNACK_EXIT_CONFIG);
+}
+
+static void
+on_signal(int sig)
+{
+	synack_stop = true;
+}
+
+double
+synack_elapsed_s(const struct synack_run *r)
+{
+	return (double)(rte_rdtsc() - r->start_tsc) / (double)rte_get_tsc_hz();
+}
+
+static void
+pair_stack_b_conf(struct synack_run *r)
+{
+	if (sy_port_conf_peer(&r->conf, &r->peer_conf) != 0)
+		synack_die_config("%s: driver net_ring_pair needs a [peer] section", r->conf.file);
+}
+
+void
+synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
+{
+	char err[SY_PORT_ERR_LEN];
+	unsigned int workers = r->conf.worker_count;
+	int rc;
+
+	r->pair = r->conf.driver == SY_PORT_DRV_RING_PAIR;
+	if (r->pair) {
+		pair_stack_b_conf(r);
+		rc = sy_port_start_pair(&r->port_a, &r->port_b, &r->conf, workers, err, sizeof(err));
+	} else {
+		rc = sy_port_start(&r->port_a, &r->conf, workers, err, sizeof(err));
+	}
+	if (rc < 0)
+		synack_die_config("%s", err);
+	rc = sy_stack_create(&r->stack_a, r->pair ? "server" : "stack", &r->port_a, &r->conf,
+			     tcp, &synack_stop, &r->stats, err, sizeof(err));
+	if (rc == 0 && r->pair)
+		rc = sy_stack_create(&r->stack_b, "client", &r->port_b, &r->peer_conf, tcp,
+				     &synack_stop, &r->stats, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "synack: %s\n", err);
+		exit(1);
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (sy_stats_telemetry_register(&r->stats) != 0)
+		fprintf(stderr, "synack: telemetry endpoints not registered\n");
+}
+
+/*
+ * Placement. The lcores are L = [main] + workers from the profile.
+ * - One stack: worker q runs on workers[q % W]; the main lcore only prints progress.
+ * - A ring pair (two stacks in one process): every lcore of L runs workers, server q on
+ *   L[2q % |L|] and client q on L[(2q + 1) % |L|], so on two cores the server and the client
+ *   each get one core and the main lcore prints progress between its iterations.
+ */
+static void
+place_workers(struct synack_run *r)
+{
+	unsigned int lcores[SY_PORT_MAX_WORKERS + 1];
+	unsigned int nl = 0;
+
+	lcores[nl++] = rte_get_main_lcore();
+	for (unsigned int i = 0; i < r->conf.worker_count; i++)
+		lcores[nl++] = r->conf.worker_lcores[i];
+	for (uint16_t q = 0; q < r->stack_a.n_workers; q++) {
+		unsigned int lc = r->pair ? lcores[(2 * q) % nl] : lcores[1 + q % (nl - 1)];
+
+		if (sy_lcore_plan_add(&r->plans[lc], r->stack_a.workers[q]) != 0)
+			synack_die_config("too many workers for lcore %u", lc);
+	}
+	for (uint16_t q = 0; r->pair && q < r->stack_b.n_workers; q++) {
+		unsigned int lc = lcores[(2 * q + 1) % nl];
+
+		if (sy_lcore_plan_add(&r->plans[lc], r->stack_b.workers[q]) != 0)
+			synack_die_config("too many workers for lcore %u", lc);
+	}
+}
+
+static void
+duration_tick(struct synack_run *r, void (*tick)(void *), void *arg)
+{
+	if (tick != NULL)
+		tick(arg);
+	if (r->opts.duration_s > 0 && synack_elapsed_s(r) >= r->opts.duration_s)
+		synack_stop = true;
+}
+
+struct main_tick {
+	struct synack_run *r;
+	void (*tick)(void *);
+	void *arg;
+};
+
+static void
+main_tick_fn(void *p)
+{
+	struct main_tick *mt = p;
+
+	duration_tick(mt->r, mt->tick, mt->arg);
+}
+
+static bool
+workers_running(void)
+{
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH_WORKER(lc)
+		if (rte_eal_get_lcore_state(lc) == RUNNING)
+			return true;
+	return false;
+}
+
+/* The main lcore runs no worker: it ticks once a second until the workers are done. */
+static void
+wait_for_workers(struct synack_run *r, struct main_tick *mt)
+{
+	uint64_t last_s = 0;
+
+	while (!synack_stop && workers_running()) {
+		uint64_t now_s = (uint64_t)synack_elapsed_s(r);
+
+		if (now_s != last_s) {
+			last_s = now_s;
+			main_tick_fn(mt);
+		}
+		usleep(10 * 1000);
+	}
+}
+
+void
+synack_run_lcores(struct synack_run *r, void (*tick)(void *), void *tick_arg)
+{
+	unsigned int main_lc = rte_get_main_lcore(), lc;
+	struct main_tick mt = { .r = r, .tick = tick, .arg = tick_arg };
+
+	place_workers(r);
+	sy_stack_announce(&r->stack_a);
+	if (r->pair)
+		sy_stack_announce(&r->stack_b);
+	r->start_tsc = rte_rdtsc();
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (r->plans[lc].n == 0)
+			continue;
+		r->plans[lc].stop = &synack_stop;
+		rte_eal_remote_launch(sy_lcore_run, &r->plans[lc], lc);
+	}
+	struct sy_lcore_plan *mp = &r->plans[main_lc];
+
+	mp->stop = &synack_stop;
+	mp->tick = main_tick_fn;
+	mp->tick_arg = &mt;
+	mp->tick_ms = 1000;
+	if (mp->n > 0)
+		sy_lcore_run(mp);
+	else
+		wait_for_workers(r, &mt);
+	synack_stop = true;
+	rte_eal_mp_wait_lcore();
+}
+
+void
+synack_free_stacks(struct synack_run *r)
+{
+	if (!r->opts.quiet && r->stack_a.n_workers > 0 && r->stack_a.workers[0] != NULL) {
+		printf("counters:\n");
+		sy_stats_print(&r->stats, stdout);
+	}
+	r->stats.n_slots = 0;  /* the counters live in the workers freed below */
+	sy_stack_free(&r->stack_a);
+	if (r->pair)
+		sy_stack_free(&r->stack_b);
+}
+
+int
+synack_teardown(struct synack_run *r)
+{
+	unsigned int leaked = 0;
+
+	synack_free_stacks(r);
+	if (sy_port_stop(&r->port_a) != 0)
+		leaked += r->port_a.pools_in_use;
+	if (r->pair && sy_port_stop(&r->port_b) != 0)
+		leaked += r->port_b.pools_in_use;
+	printf("mbufs in use after shutdown: %u\n", leaked);
+	rte_eal_cleanup();
+	return leaked == 0 ? 0 : 1;
+}

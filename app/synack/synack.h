@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The synack program: what its commands share. The program holds no protocol logic; it
+ * reads options and profiles, brings up EAL and ports, places workers on lcores, runs them
+ * and reports. Bad configuration gets one clear message and exit code 2.
+ */
+#ifndef SYNACK_APP_H
+#define SYNACK_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <getopt.h>
+
+#include "sy_port.h"
+#include "sy_stack.h"
+#include "sy_stats.h"
+
+#define SYNACK_EXIT_CONFIG 2
+
+/** Options every command takes. */
+struct synack_opts {
+	const char *profile;         /**< drivers-config profile */
+	double duration_s;           /**< 0: until SIGINT/SIGTERM */
+	const char *json_path;       /**< write the result here */
+	bool quiet;                  /**< no progress line */
+	int eal_argc;                /**< EAL options after "--" */
+	char **eal_argv;
+};
+
+/** One process's run: the ports, stacks, counters and the flag that stops it all. */
+struct synack_run {
+	struct synack_opts opts;
+	struct sy_port_conf conf;          /**< the profile */
+	struct sy_port_conf peer_conf;     /**< the [peer] side of a ring pair */
+	struct sy_port port_a;
+	struct sy_port port_b;             /**< ring pair only */
+	bool pair;
+	struct sy_stack stack_a;
+	struct sy_stack stack_b;
+	struct sy_stats stats;
+	struct sy_lcore_plan plans[RTE_MAX_LCORE];
+	uint64_t start_tsc;
+};
+
+/** Set by SIGINT/SIGTERM, or when the duration is over. Read by every loop. */
+extern volatile bool synack_stop;
+
+/** Prints a configuration error and exits with code 2. */
+void synack_die_config(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/** Parses the common options; returns the index of the first unparsed argument. */
+int synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *extra_short,
+			const struct option *extra_long, int (*extra)(int opt, const char *arg, void *),
+			void *extra_arg);
+
+/** Loads the profile and brings up EAL with arguments derived from it. Exits 2 on error. */
+void synack_eal_up(struct synack_run *r);
+
+/** Starts the port(s) and builds the stack(s) (B only for a ring pair). Exits on error. */
+void synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp);
+
+/**
+ * Places workers on lcores (see docs/architecture.md), launches them, runs the main lcore's
+ * plan with @p tick every second until the stop flag or the duration, and waits for all.
+ */
+void synack_run_lcores(struct synack_run *r, void (*tick)(void *), void *tick_arg);
+
+/** Prints the counters (unless quiet), then frees the stacks; idempotent. */
+void synack_free_stacks(struct synack_run *r);
+
+/**
+ * Frees the stacks (synack_free_stacks), stops the ports, checks that every mbuf came back, prints counters.
+ * @return 0, or 1 when mbufs leaked.
+ */
+int synack_teardown(struct synack_run *r);
+
+double synack_elapsed_s(const struct synack_run *r);
+
+int synack_cmd_pktpath(int argc, char **argv);
+int synack_cmd_server(int argc, char **argv);
+
+#endif /* SYNACK_APP_H */

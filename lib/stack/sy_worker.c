@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The run-to-completion loop: see sy_worker.h. Frames of a burst are prefetched one ahead
+ * so that the Ethernet header of the next frame is in cache when the current one is done.
+ */
+#include "sy_worker.h"
+
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#define NAME_STRING(name) #name,
+const char *const sy_worker_stats_names[] = { SY_WORKER_STATS(NAME_STRING) };
+const uint32_t sy_worker_stats_count = RTE_DIM(sy_worker_stats_names);
+#undef NAME_STRING
+
+static void
+worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t now_ms = sy_clock_ms(&w->clock);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (sy_net_input(w->net, m, now_ms) != SY_NET_RX_TCP)
+			continue;
+		if (w->tcp != NULL)
+			sy_tcp_input(w->tcp, m);
+		else
+			rte_pktmbuf_free(m);  /* packet-path-only worker: counted as tcp_rx */
+	}
+}
+
+uint16_t
+sy_worker_iterate(struct sy_worker *w)
+{
+	struct rte_mbuf *pkts[SY_WORKER_RX_BURST];
+	uint64_t start = rte_rdtsc();
+	uint64_t tx_before = w->txq.tx_pkts + w->txq.n;
+	uint16_t n;
+
+	sy_clock_update(&w->clock);
+	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, SY_WORKER_RX_BURST);
+	if (n > 0) {
+		w->stats.rx_frames += n;
+		w->stats.rx_bursts++;
+		worker_input(w, pkts, n);
+	}
+	if (w->tcp != NULL)
+		sy_tcp_poll(w->tcp);
+	sy_net_poll(w->net, sy_clock_ms(&w->clock));
+	if (w->app_poll != NULL)
+		w->app_poll(w->app, w);
+	sy_txq_flush(&w->txq);
+
+	w->stats.loops++;
+	w->stats.tx_frames = w->txq.tx_pkts;
+	w->stats.tx_bytes = w->txq.tx_bytes;
+	w->stats.tx_drop_full = w->txq.tx_drop_full;
+	if (n > 0 || w->txq.tx_pkts != tx_before)
+		w->stats.busy_cycles += rte_rdtsc() - start;
+	return n;
+}
+
+int
+sy_worker_main(void *arg)
+{
+	struct sy_worker *w = arg;
+
+	while (!*w->stop) {
+		sy_worker_iterate(w);
+		if (w->rx_limit != 0 && w->stats.rx_frames >= w->rx_limit)
+			break;
+	}
+	sy_txq_flush(&w->txq);
+	return 0;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Minimal data transfer: the per-connection send queue and the sender (RFC 9293 3.8).
+ *
+ * The send queue holds the bytes from SND.UNA on as a list of the application's mbuf
+ * segments; it is allocated from an arena on the first sy_tcp_send() and returned when a
+ * cumulative ACK drains it, so an idle connection carries only a 4-byte index. The sender
+ * cuts segments of min(peer MSS, usable window, mbuf room) bytes, applies Nagle (3.7.4)
+ * unless TCP_NODELAY, and puts the FIN after the last queued byte. There is no congestion
+ * control yet (a later issue): the usable window is the peer's receive window, and a
+ * retransmission timeout resends one segment from SND.UNA and goes back N from there.
+ */
+#include "tcb.h"
+#include "sy_flow.h"
+
+int
+tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m)
+{
+	struct tcp_sndq *q;
+
+	if (tcb->sndq == TCP_NO_SNDQ) {
+		uint32_t idx;
+
+		if (sy_arena_alloc(tcp->sndqs, &idx) < 0)
+			return -ENOMEM;
+		tcb->sndq = idx;
+		q = sndq_ptr(tcp, idx);
+		q->head = NULL;
+		q->tail = NULL;
+		q->bytes = 0;
+		q->head_off = 0;
+	}
+	q = sndq_ptr(tcp, tcb->sndq);
+	if (q->tail == NULL)
+		q->head = m;
+	else
+		q->tail->next = m;
+	q->tail = rte_pktmbuf_lastseg(m);
+	q->bytes += m->pkt_len;
+	return 0;
+}
+
+static void
+sndq_release(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	sy_arena_put(tcp->sndqs, tcb->sndq);
+	tcb->sndq = TCP_NO_SNDQ;
+}
+
+/* A cumulative ACK took @p bytes of data off the front. */
+void
+tcp_sndq_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t bytes)
+{
+	struct tcp_sndq *q;
+	struct rte_mbuf *s;
+
+	if (tcb->sndq == TCP_NO_SNDQ || bytes == 0)
+		return;
+	q = sndq_ptr(tcp, tcb->sndq);
+	q->bytes -= bytes;
+	bytes += q->head_off;
+	s = q->head;
+	while (s != NULL && bytes >= s->data_len) {
+		struct rte_mbuf *next = s->next;
+
+		bytes -= s->data_len;
+		rte_pktmbuf_free_seg(s);
+		s = next;
+	}
+	q->head = s;
+	q->head_off = bytes;
+	if (s == NULL) {
+		q->tail = NULL;
+		sndq_release(tcp, tcb);
+	}
+}
+
+void
+tcp_sndq_free(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	struct rte_mbuf *s, *next;
+
+	if (tcb->sndq == TCP_NO_SNDQ)
+		return;
+	for (s = sndq_ptr(tcp, tcb->sndq)->head; s != NULL; s = next) {
+		next = s->next;
+		rte_pktmbuf_free_seg(s);
+	}
+	sndq_release(tcp, tcb);
+}
+
+static int
+can_send_data(const struct sy_tcb *tcb)
+{
+	switch (tcb->state) {
+	case SY_TCP_ESTABLISHED:
+	case SY_TCP_CLOSE_WAIT:
+	case SY_TCP_FIN_WAIT_1:
+	case SY_TCP_CLOSING:
+	case SY_TCP_LAST_ACK:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Sends [snd_nxt, snd_nxt + len) and the FIN after it when @p fin. */
+static void
+send_segment(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t len, int fin, uint32_t queued)
+{
+	uint32_t off = tcb->snd_nxt - tcb->snd_una;
+	struct tcp_out o = {
+		.flags = RTE_TCP_ACK_FLAG,
+		.seq = tcb->snd_nxt,
+		.ack = tcb->rcv_nxt,
+		.wnd = tcp_rcv_wnd_field(tcp, tcb),
+		.ts = (tcb->flags & TF_TS) != 0,
+		.tsecr = tcb->ts_recent,
+		.data = len ? sndq_ptr(tcp, tcb->sndq) : NULL,
+		.data_off = off,
+		.data_len = len,
+	};
+
+	if (fin)
+		o.flags |= RTE_TCP_FIN_FLAG;
+	if (len > 0 && off + len == queued)
+		o.flags |= RTE_TCP_PSH_FLAG;
+	/* RFC 6298 / Karn: time only segments sent for the first time */
+	if (!(tcb->flags & TF_RTT) && tcb->snd_nxt == tcb->snd_max) {
+		tcb->flags |= TF_RTT;
+		tcb->rtt_seq = tcb->snd_nxt;
+		tcb->rtt_start = tcp_now32(tcp);
+	}
+	tcb->flags &= ~(TF_ACK_NOW | TF_T_DELACK);
+	tcb->delack_segs = 0;
+	tcp_output_segment(tcp, &tcb->key, &o);
+	tcb->snd_nxt += len + (fin ? 1 : 0);
+	if (fin)
+		tcb->flags |= TF_FIN_SENT;
+	tcb->snd_max = seq_max(tcb->snd_max, tcb->snd_nxt);
+	if (!(tcb->flags & TF_T_RTX))
+		tcp_timer_rtx_start(tcp, tcb);
+}
+
+/* Length of the next segment from snd_nxt; sets *fin. @p force sends 1 byte past the window. */
+static uint32_t
+next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, int force,
+	 int *fin)
+{
+	uint32_t off = tcb->snd_nxt - tcb->snd_una;
+	uint32_t unsent, avail, len;
+
+	*fin = 0;
+	if (off > queued)
+		return 0;                    /* the FIN is already out */
+	unsent = queued - off;
+	avail = tcb->snd_wnd > off ? tcb->snd_wnd - off : 0;
+	if (force && avail == 0)
+		avail = 1;
+	len = RTE_MIN(unsent, avail);
+	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
+	len = RTE_MIN(len, tcp_max_payload(tcp));
+	*fin = (tcb->flags & TF_FIN_QUEUED) && off + len == queued;
+	/* RFC 9293 3.7.4 Nagle: hold a small segment while data is unacknowledged */
+	if (!force && !*fin && len < tcb->snd_mss && off > 0 &&
+	    !(tcb->flags & TF_NODELAY))
+		return 0;
+	return len;
+}
+
+/* Sends what the window allows, then an ACK if one is owed and nothing carried it. */
+void
+tcp_output(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	if (can_send_data(tcb)) {
+		for (;;) {
+			uint32_t queued = tcb_sndq_bytes(tcp, tcb);
+			int fin;
+			uint32_t len = next_len(tcp, tcb, queued, 0, &fin);
+
+			if (len == 0 && !fin)
+				break;
+			send_segment(tcp, tcb, len, fin, queued);
+		}
+		/* RFC 9293 3.8.6.1: zero window with data waiting -> persist timer */
+		if (tcb->snd_nxt == tcb->snd_una && tcb_sndq_bytes(tcp, tcb) > 0 &&
+		    !(tcb->flags & TF_T_RTX))
+			tcp_timer_rtx_start(tcp, tcb);
+	}
+	if (tcb->flags & TF_ACK_NOW)
+		tcp_send_ack(tcp, tcb);
+}
+
+/* Persist timer: one byte beyond a zero window (RFC 9293 3.8.6.1). */
+void
+tcp_output_probe(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	uint32_t queued = tcb_sndq_bytes(tcp, tcb);
+	int fin;
+	uint32_t len = next_len(tcp, tcb, queued, 1, &fin);
+
+	if (len > 0 || fin)
+		send_segment(tcp, tcb, len, fin, queued);
+}
+
+/* RTO: go back to SND.UNA and resend one segment (RFC 6298 5.4); Karn: stop timing. */
+void
+tcp_retransmit(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	uint32_t queued = tcb_sndq_bytes(tcp, tcb);
+	int fin;
+	uint32_t len;
+
+	tcb->snd_nxt = tcb->snd_una;
+	tcb->flags &= ~TF_RTT;
+	len = next_len(tcp, tcb, queued, 1, &fin);
+	if (len > 0 || fin)
+		send_segment(tcp, tcb, len, fin, queued);
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * One segment builder for everything TCP sends (SYN, SYN-ACK, ACK, data, FIN, RST,
+ * keepalive and window probes), with the control segments derived from it, and the reset
+ * generation of RFC 9293 3.10.7.1 for segments that belong to no connection.
+ *
+ * The builder allocates one mbuf from the engine's pool, writes the TCP header, the
+ * options and a copy of the payload, leaves the checksum 0 and hands the segment to
+ * sy_net_output(), which prepends IPv4 and Ethernet and computes the checksum. Payload is
+ * copied (at most tcp_max_payload() bytes per segment): retransmission needs the queued
+ * data intact, and a copy keeps net's checksum path single-segment. Zero-copy transmit
+ * with indirect mbufs is part of the data-transfer issue.
+ */
+#include <string.h>
+#include <netinet/in.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "tcb.h"
+
+#define TCP_HDR_LEN 20
+#define TCP_HEADROOM (RTE_ETHER_HDR_LEN + 20)
+
+/* Largest payload one mbuf of our pool holds after headers and options. */
+uint32_t
+tcp_max_payload(const struct sy_tcp *tcp)
+{
+	uint32_t room = rte_pktmbuf_data_room_size(tcp->pool);
+	uint32_t used = RTE_PKTMBUF_HEADROOM + TCP_HDR_LEN + TCP_OPTS_MAX;
+
+	return room > used ? room - used : 0;
+}
+
+/* RCV.WND: we deliver in-order data at once, so the window is always the configured one,
+ * limited to what the 16-bit field can say with our shift. */
+uint32_t
+tcp_rcv_wnd(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	uint32_t max = (uint32_t)UINT16_MAX << tcb->rcv_shift;
+	uint32_t w = RTE_MIN(tcp->conf.rcv_wnd, max);
+
+	return w & ~((1u << tcb->rcv_shift) - 1);
+}
+
+uint16_t
+tcp_rcv_wnd_field(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	return (uint16_t)(tcp_rcv_wnd(tcp, tcb) >> tcb->rcv_shift);
+}
+
+static void
+copy_payload(uint8_t *dst, const struct tcp_sndq *q, uint32_t off, uint32_t len)
+{
+	const struct rte_mbuf *s = q->head;
+
+	off += q->head_off;
+	while (s != NULL && off >= s->data_len) {
+		off -= s->data_len;
+		s = s->next;
+	}
+	while (len > 0 && s != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)s->data_len - off);
+
+		memcpy(dst, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+		s = s->next;
+	}
+}
+
+static uint32_t
+write_opts(const struct sy_tcp *tcp, uint8_t *p, const struct tcp_out *o)
+{
+	uint32_t now = tcp_now32(tcp);
+
+	if (o->syn_opts)
+		return tcp_opts_write_syn(p, tcp->conf.mss, o->opt_flags, tcp->conf.wscale,
+					  now, o->tsecr);
+	if (o->ts)
+		return tcp_opts_write_ts(p, now, o->tsecr);
+	return 0;
+}
+
+int
+tcp_output_segment(struct sy_tcp *tcp, const struct sy_flow_key *key, const struct tcp_out *o)
+{
+	uint8_t opts[TCP_OPTS_MAX];
+	uint32_t olen = write_opts(tcp, opts, o);
+	uint32_t hlen = TCP_HDR_LEN + olen;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tcp->pool);
+	struct rte_tcp_hdr *th;
+
+	if (m == NULL) {
+		tcp->stats.drop_no_mbuf++;
+		return -ENOBUFS;
+	}
+	th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, hlen + o->data_len);
+	if (th == NULL || rte_pktmbuf_headroom(m) < TCP_HEADROOM) {
+		rte_pktmbuf_free(m);
+		tcp->stats.drop_no_mbuf++;
+		return -ENOBUFS;
+	}
+	th->src_port = key->local_port;
+	th->dst_port = key->remote_port;
+	th->sent_seq = rte_cpu_to_be_32(o->seq);
+	th->recv_ack = (o->flags & RTE_TCP_ACK_FLAG) ? rte_cpu_to_be_32(o->ack) : 0;
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = o->flags;
+	th->rx_win = rte_cpu_to_be_16(o->wnd);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	memcpy(th + 1, opts, olen);
+	if (o->data_len > 0)
+		copy_payload((uint8_t *)th + hlen, o->data, o->data_off, o->data_len);
+	m->l4_len = hlen;
+	tcp->stats.tx_segs++;
+	if (o->flags & RTE_TCP_RST_FLAG)
+		tcp->stats.rst_tx++;
+	return sy_net_output(tcp->net, m, key->local_ip, key->remote_ip, IPPROTO_TCP,
+			     tcp->now_ms);
+}
+
+/*
+ * RFC 9293 3.10.7.1 (and 3.10.7.2 for an ACK to a listener): a segment that has an ACK
+ * gets <SEQ=SEG.ACK><CTL=RST>; otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+ * Never answer a RST.
+ */
+void
+tcp_output_rst_for_segment(struct sy_tcp *tcp, const struct tcp_seg *seg)
+{
+	struct tcp_out o = { 0 };
+
+	if (TCP_FLAGS(seg, RTE_TCP_RST_FLAG))
+		return;
+	if (TCP_FLAGS(seg, RTE_TCP_ACK_FLAG)) {
+		o.flags = RTE_TCP_RST_FLAG;
+		o.seq = seg->ack;
+	} else {
+		o.flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+		o.seq = 0;
+		o.ack = seg->seq + seg->seg_len;
+	}
+	tcp_output_segment(tcp, &seg->key, &o);
+}
+
+/* A control segment of a connection: ACK, keepalive probe, RST, challenge ACK. */
+void
+tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_t seq)
+{
+	struct tcp_out o = {
+		.flags = flags,
+		.seq = seq,
+		.ack = tcb->rcv_nxt,
+		.wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : tcp_rcv_wnd_field(tcp, tcb),
+		.ts = (tcb->flags & TF_TS) != 0 && !(flags & RTE_TCP_RST_FLAG),
+		.tsecr = tcb->ts_recent,
+	};
+
+	if (flags & RTE_TCP_ACK_FLAG) {
+		tcb->flags &= ~(TF_ACK_NOW | TF_T_DELACK);
+		tcb->delack_segs = 0;
+	}
+	tcp_output_segment(tcp, &tcb->key, &o);
+}
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+void
+tcp_send_ack(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	tcp_send_ctl(tcp, tcb, RTE_TCP_ACK_FLAG, tcb->snd_nxt);
+}
+
+/* SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), first transmission or retransmission. */
+void
+tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	int synack = tcb->state == SY_TCP_SYN_RECEIVED;
+	uint32_t wnd = RTE_MIN(tcp->conf.rcv_wnd, (uint32_t)UINT16_MAX);
+	struct tcp_out o = {
+		.flags = RTE_TCP_SYN_FLAG | (synack ? RTE_TCP_ACK_FLAG : 0),
+		.seq = tcb->iss,
+		.ack = tcb->rcv_nxt,
+		.wnd = (uint16_t)wnd,      /* RFC 7323 2.2: never scaled in a SYN */
+		.syn_opts = 1,
+		.opt_flags = tcb->flags,
+		.tsecr = synack ? tcb->ts_recent : 0,
+	};
+
+	tcp_output_segment(tcp, &tcb->key, &o);
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * TIME-WAIT as a compact record (RFC 9293 3.6.1, 3.10.7.4; RFC 1337; RFC 6191).
+ *
+ * A connection entering TIME-WAIT frees its tcb (120 bytes plus any buffers) and leaves a
+ * 28-byte struct tcp_tw: the 4-tuple, SND.NXT, RCV.NXT and TS.Recent, enough to
+ *  - re-ACK a retransmitted FIN and restart 2MSL (the peer lost our last ACK),
+ *  - ignore RST (RFC 1337: TIME-WAIT assassination),
+ *  - challenge-ACK anything else, and
+ *  - accept a new SYN on the same tuple when it cannot be an old duplicate (RFC 6191:
+ *    its timestamp is newer than TS.Recent, or without timestamps its SEQ is above
+ *    RCV.NXT): the record is dropped and the SYN goes to the listener.
+ * Records live in their own arena; their wheel id is max_conns + index, and the flow
+ * table value is index | TCP_FLOW_TW. The 2MSL timer is the record's only timer.
+ */
+#include "tcb.h"
+
+static void
+tw_arm(struct sy_tcp *tcp, uint32_t idx)
+{
+	sy_timer_arm(tcp->wheel, tcp->conf.max_conns + idx,
+		     tcp->now_ms + 2ull * tcp->conf.msl_s * 1000);
+}
+
+int
+tcp_tw_enter(struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	struct tcp_tw *tw;
+	uint32_t idx;
+
+	if (sy_arena_alloc(tcp->tws, &idx) < 0)
+		return -ENOMEM;
+	tw = tw_ptr(tcp, idx);
+	tw->key = tcb->key;
+	tw->snd_nxt = tcb->snd_max;
+	tw->rcv_nxt = tcb->rcv_nxt;
+	tw->ts_recent = tcb->ts_recent;
+	tw->ts_ok = (tcb->flags & TF_TS) != 0;
+	tw->rcv_shift = tcb->rcv_shift;
+	tw->in_use = 1;
+	sy_flow_remove(tcp->flows, &tw->key);
+	if (sy_flow_insert(tcp->flows, &tw->key, idx | TCP_FLOW_TW) < 0) {
+		/* cannot happen after the remove; keep the tcb's entry if it does */
+		sy_flow_insert(tcp->flows, &tw->key, tcb_idx(tcp, tcb));
+		tw->in_use = 0;
+		sy_arena_put(tcp->tws, idx);
+		return -ENOSPC;
+	}
+	tw_arm(tcp, idx);
+	return 0;
+}
+
+void
+tcp_tw_remove(struct sy_tcp *tcp, uint32_t idx)
+{
+	struct tcp_tw *tw = tw_ptr(tcp, idx);
+
+	sy_timer_cancel(tcp->wheel, tcp->conf.max_conns + idx);
+	sy_flow_remove(tcp->flows, &tw->key);
+	tw->in_use = 0;
+	sy_arena_put(tcp->tws, idx);
+}
+
+void
+tcp_tw_expire(struct sy_tcp *tcp, uint32_t idx)
+{
+	if (!tw_ptr(tcp, idx)->in_use)
+		return;
+	tcp->stats.time_wait_expired++;
+	tcp_tw_remove(tcp, idx);
+}
+
+static void
+tw_send_ack(struct sy_tcp *tcp, const struct tcp_tw *tw)
+{
+	uint32_t max = (uint32_t)UINT16_MAX << tw->rcv_shift;
+	struct tcp_out o = {
+		.flags = RTE_TCP_ACK_FLAG,
+		.seq = tw->snd_nxt,
+		.ack = tw->rcv_nxt,
+		.wnd = (uint16_t)(RTE_MIN(tcp->conf.rcv_wnd, max) >> tw->rcv_shift),
+		.ts = tw->ts_ok,
+		.tsecr = tw->ts_recent,
+	};
+
+	tcp_output_segment(tcp, &tw->key, &o);
+}
+
+/* RFC 6191 2: a SYN that cannot belong to the old incarnation. */
+static int
+syn_acceptable(const struct tcp_tw *tw, const struct tcp_seg *seg)
+{
+	return tcp_tw_syn_ok(tw->ts_ok, tw->ts_recent, tw->rcv_nxt, seg);
+}
+
+/* The segment is consumed by the caller. */
+void
+tcp_tw_input(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg)
+{
+	struct tcp_tw *tw = tw_ptr(tcp, idx);
+
+	if (TCP_FLAGS(seg, RTE_TCP_RST_FLAG)) {
+		tcp->stats.drop_time_wait++;          /* RFC 1337 */
+		return;
+	}
+	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
+	    syn_acceptable(tw, seg)) {
+		tcp->stats.time_wait_reused++;
+		tcp_tw_remove(tcp, idx);
+		tcp_input_demux_new(tcp, seg);
+		return;
+	}
+	if (TCP_FLAGS(seg, RTE_TCP_FIN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG)) {
+		/* the peer lost our ACK of its FIN: ACK again, and wait 2MSL from now */
+		tw_send_ack(tcp, tw);
+		tw_arm(tcp, idx);
+		return;
+	}
+	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG)) {
+		tcp->stats.challenge_ack_tx++;        /* RFC 5961 4 */
+		tw_send_ack(tcp, tw);
+		return;
+	}
+	/* RFC 9293 3.10.7.4: an unacceptable segment gets an ACK; an in-window one is idle */
+	if (seg->seq != tw->rcv_nxt || seg->len > 0) {
+		tcp->stats.drop_unacceptable++;
+		tw_send_ack(tcp, tw);
+		return;
+	}
+	tcp->stats.drop_time_wait++;
+}
+
+int
+tcp_tw_reusable_for_connect(const struct sy_tcp *tcp, uint32_t idx, uint32_t iss)
+{
+	/* our new SYN is above everything the old incarnation sent (RFC 6191 at the peer) */
+	return SEQ_GT(iss, tw_ptr(tcp, idx)->snd_nxt);
+}

@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/flow: the connection table, the listener table and the index arena, tested against
+ * the contract in sy_flow.h (values, errors, capacity, slot reuse under RCU, concurrency).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+#include <criterion/criterion.h>
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "sy_flow.h"
+#include "sy_test.h"
+
+static void
+setup(void)
+{
+	sy_test_eal_init();
+}
+
+/* Distinct for every i: 2^32 keys, spread over remote address and port. */
+static struct sy_flow_key
+key_of(uint32_t i)
+{
+	struct sy_flow_key k = {
+		.local_ip = rte_cpu_to_be_32(0x0a000001),
+		.remote_ip = rte_cpu_to_be_32(0xc0a80000u + (i >> 16)),
+		.local_port = rte_cpu_to_be_16(80),
+		.remote_port = rte_cpu_to_be_16((uint16_t)i),
+	};
+	return k;
+}
+
+/* A value that is not the key's own index, so a swapped entry cannot pass for right. */
+static uint32_t
+value_of(uint32_t i)
+{
+	return (i * 2654435761u) ^ 0x5a5a5a5au;
+}
+
+static struct sy_flow_table *
+table(uint32_t capacity)
+{
+	struct sy_flow_table *t = sy_flow_table_create("ft_test", capacity, SOCKET_ID_ANY);
+
+	cr_assert_not_null(t, "sy_flow_table_create(%u): %s", capacity, rte_strerror(rte_errno));
+	return t;
+}
+
+TestSuite(flow, .init = setup);
+
+Test(flow, key_is_12_bytes_without_padding)
+{
+	cr_assert_eq(sizeof(struct sy_flow_key), 12);
+}
+
+Test(flow, inserted_key_is_found_with_its_value)
+{
+	struct sy_flow_table *t = table(64);
+	struct sy_flow_key k = key_of(7);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_flow_insert(t, &k, 1234), 0);
+	cr_assert_eq(sy_flow_lookup(t, &k, &v), 0);
+	cr_assert_eq(v, 1234);
+	cr_assert_eq(sy_flow_count(t), 1);
+	cr_assert_eq(sy_flow_capacity(t), 64);
+	sy_flow_table_free(t);
+}
+
+Test(flow, value_zero_and_max_round_trip)
+{
+	struct sy_flow_table *t = table(64);
+	struct sy_flow_key a = key_of(1), b = key_of(2);
+	uint32_t v = 1;
+
+	cr_assert_eq(sy_flow_insert(t, &a, 0), 0);
+	cr_assert_eq(sy_flow_insert(t, &b, UINT32_MAX), 0);
+	cr_assert_eq(sy_flow_lookup(t, &a, &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(sy_flow_lookup(t, &b, &v), 0);
+	cr_assert_eq(v, UINT32_MAX);
+	sy_flow_table_free(t);
+}
+
+Test(flow, duplicate_insert_is_eexist_and_keeps_first_value)
+{
+	struct sy_flow_table *t = table(64);
+	struct sy_flow_key k = key_of(3);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_flow_insert(t, &k, 10), 0);
+	cr_assert_eq(sy_flow_insert(t, &k, 20), -EEXIST);
+	cr_assert_eq(sy_flow_lookup(t, &k, &v), 0);
+	cr_assert_eq(v, 10);
+	cr_assert_eq(sy_flow_count(t), 1);
+	sy_flow_table_free(t);
+}
+
+Test(flow, absent_key_lookup_and_remove_are_enoent)
+{
+	struct sy_flow_table *t = table(64);
+	struct sy_flow_key k = key_of(4), other = key_of(5);
+	uint32_t v = 99;
+
+	cr_assert_eq(sy_flow_lookup(t, &k, &v), -ENOENT);
+	cr_assert_eq(v, 99, "a miss must not write *value");
+	cr_assert_eq(sy_flow_remove(t, &k), -ENOENT);
+	cr_assert_eq(sy_flow_insert(t, &other, 1), 0);
+	cr_assert_eq(sy_flow_lookup(t, &k, &v), -ENOENT);
+	cr_assert_eq(sy_flow_remove(t, &k), -ENOENT);
+	cr_assert_eq(sy_flow_count(t), 1);
+	sy_flow_table_free(t);
+}
+
+Test(flow, removed_key_is_gone_and_others_stay)
+{
+	struct sy_flow_table *t = table(64);
+	uint32_t v;
+
+	for (uint32_t i = 0; i < 10; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_insert(t, &k, value_of(i)), 0);
+	}
+	struct sy_flow_key gone = key_of(4);
+
+	cr_assert_eq(sy_flow_remove(t, &gone), 0);
+	cr_assert_eq(sy_flow_remove(t, &gone), -ENOENT);
+	cr_assert_eq(sy_flow_lookup(t, &gone, &v), -ENOENT);
+	cr_assert_eq(sy_flow_count(t), 9);
+	for (uint32_t i = 0; i < 10; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		if (i == 4)
+			continue;
+		cr_assert_eq(sy_flow_lookup(t, &k, &v), 0, "key %u", i);
+		cr_assert_eq(v, value_of(i));
+	}
+	sy_flow_table_free(t);
+}
+
+static void
+fill_until_full(uint32_t capacity)
+{
+	struct sy_flow_table *t = table(capacity);
+
+	for (uint32_t i = 0; i < capacity; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_insert(t, &k, value_of(i)), 0, "insert %u of %u", i, capacity);
+	}
+	struct sy_flow_key extra = key_of(capacity);
+
+	cr_assert_eq(sy_flow_insert(t, &extra, 1), -ENOSPC);
+	cr_assert_eq(sy_flow_count(t), capacity);
+	/* full, yet an existing key is still reported as such */
+	struct sy_flow_key first = key_of(0);
+
+	cr_assert_eq(sy_flow_insert(t, &first, 1), -EEXIST);
+	/* one out, one in */
+	cr_assert_eq(sy_flow_remove(t, &first), 0);
+	cr_assert_eq(sy_flow_insert(t, &extra, 1), 0);
+	cr_assert_eq(sy_flow_insert(t, &first, 1), -ENOSPC);
+	sy_flow_table_free(t);
+}
+
+Test(flow, full_at_exactly_capacity)
+{
+	fill_until_full(1000);
+}
+
+Test(flow, full_at_exactly_capacity_below_one_bucket)
+{
+	fill_until_full(5);
+}
+
+Test(flow, full_at_exactly_capacity_power_of_two)
+{
+	fill_until_full(4096);
+}
+
+Test(flow, one_million_entries_fit_and_are_all_found, .timeout = 120)
+{
+	const uint32_t n = 1000000;
+	struct sy_flow_table *t = table(n);
+	uint32_t v;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_insert(t, &k, value_of(i)), 0, "insert %u", i);
+	}
+	struct sy_flow_key extra = key_of(n);
+
+	cr_assert_eq(sy_flow_insert(t, &extra, 1), -ENOSPC);
+	for (uint32_t i = 0; i < n; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_lookup(t, &k, &v), 0, "lookup %u", i);
+		cr_assert_eq(v, value_of(i), "value %u", i);
+	}
+	cr_assert_eq(sy_flow_count(t), n);
+	sy_flow_table_free(t);
+}
+
+Test(flow, rolling_delete_insert_never_runs_out_of_slots, .timeout = 120)
+{
+	const uint32_t cap = 1000, total = 1000000;
+	struct sy_flow_table *t = table(cap);
+	uint32_t v;
+
+	for (uint32_t i = 0; i < total; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		if (i >= cap) {
+			struct sy_flow_key old = key_of(i - cap);
+
+			cr_assert_eq(sy_flow_remove(t, &old), 0, "remove %u", i - cap);
+		}
+		cr_assert_eq(sy_flow_insert(t, &k, value_of(i)), 0, "insert %u", i);
+	}
+	cr_assert_eq(sy_flow_count(t), cap);
+	for (uint32_t i = total - cap; i < total; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_lookup(t, &k, &v), 0);
+		cr_assert_eq(v, value_of(i));
+	}
+	struct sy_flow_key gone = key_of(total - cap - 1);
+
+	cr_assert_eq(sy_flow_lookup(t, &gone, &v), -ENOENT);
+	sy_flow_table_free(t);
+}
+
+Test(flow, keys_differing_in_one_byte_are_distinct)
+{
+	struct sy_flow_table *t = table(64);
+	struct sy_flow_key base = key_of(0x12345);
+	uint32_t v;
+
+	cr_assert_eq(sy_flow_insert(t, &base, 1000), 0);
+	for (uint32_t b = 0; b < sizeof(base); b++) {
+		struct sy_flow_key k = base;
+
+		((uint8_t *)&k)[b] ^= 0x01;
+		cr_assert_eq(sy_flow_lookup(t, &k, &v), -ENOENT, "byte %u", b);
+		cr_assert_eq(sy_flow_insert(t, &k, b), 0, "byte %u", b);
+	}
+	for (uint32_t b = 0; b < sizeof(base); b++) {
+		struct sy_flow_key k = base;
+
+		((uint8_t *)&k)[b] ^= 0x01;
+		cr_assert_eq(sy_flow_lookup(t, &k, &v), 0);
+		cr_assert_eq(v, b, "byte %u", b);
+	}
+	cr_assert_eq(sy_flow_lookup(t, &base, &v), 0);
+	cr_assert_eq(v, 1000);
+	cr_assert_eq(sy_flow_count(t), 13);
+	sy_flow_table_free(t);
+}
+
+Test(flow, count_follows_inserts_and_removes)
+{
+	struct sy_flow_table *t = table(128);
+
+	for (uint32_t i = 0; i < 100; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		sy_flow_insert(t, &k, i);
+		cr_assert_eq(sy_flow_count(t), i + 1);
+	}
+	for (uint32_t i = 0; i < 100; i += 2) {
+		struct sy_flow_key k = key_of(i);
+
+		sy_flow_remove(t, &k);
+	}
+	cr_assert_eq(sy_flow_count(t), 50);
+	sy_flow_table_free(t);
+}
+
+Test(flow, create_rejects_bad_arguments)
+{
+	cr_assert_null(sy_flow_table_create("ft_zero", 0, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, EINVAL);
+	cr_assert_null(sy_flow_table_create(NULL, 10, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, EINVAL);
+	cr_assert_null(sy_flow_table_create("flowtable_lcore_1000", 10, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, ENAMETOOLONG, "20 characters is one too many");
+}
+
+/* 19 characters is the limit, and tables differing only in the last one coexist. */
+Test(flow, longest_names_stay_distinct)
+{
+	struct sy_flow_table *a = sy_flow_table_create("flowtable_lcore_100", 64, SOCKET_ID_ANY);
+	struct sy_flow_table *b = sy_flow_table_create("flowtable_lcore_101", 64, SOCKET_ID_ANY);
+
+	cr_assert_not_null(a, "%s", rte_strerror(rte_errno));
+	cr_assert_not_null(b, "%s", rte_strerror(rte_errno));
+	sy_flow_table_free(a);
+	sy_flow_table_free(b);
+}
+
+Test(flow, two_tables_are_independent)
+{
+	struct sy_flow_table *a = sy_flow_table_create("flows_lc_0", 64, SOCKET_ID_ANY);
+	struct sy_flow_table *b = sy_flow_table_create("flows_lc_1", 64, SOCKET_ID_ANY);
+	struct sy_flow_key k = key_of(1);
+	uint32_t v;
+
+	cr_assert_not_null(a, "%s", rte_strerror(rte_errno));
+	cr_assert_not_null(b, "%s", rte_strerror(rte_errno));
+	cr_assert_null(sy_flow_table_create("flows_lc_0", 64, SOCKET_ID_ANY));
+	cr_assert_eq(sy_flow_insert(a, &k, 1), 0);
+	cr_assert_eq(sy_flow_lookup(b, &k, &v), -ENOENT);
+	sy_flow_table_free(a);
+	sy_flow_table_free(b);
+}
+
+/* RCU contract: a registered reader that has not reported quiescent holds removed slots. */
+Test(flow, removed_slot_waits_for_registered_reader)
+{
+	struct sy_flow_table *t = table(8);
+	struct sy_flow_key k;
+
+	cr_assert_eq(sy_flow_reader_register(t, SY_FLOW_READERS_MAX), -EINVAL);
+	cr_assert_eq(sy_flow_reader_register(t, 3), 0);
+	for (uint32_t i = 0; i < 8; i++) {
+		k = key_of(i);
+		cr_assert_eq(sy_flow_insert(t, &k, i), 0);
+	}
+	k = key_of(0);
+	cr_assert_eq(sy_flow_remove(t, &k), 0);
+	cr_assert_eq(sy_flow_count(t), 7);
+	k = key_of(100);
+	cr_assert_eq(sy_flow_insert(t, &k, 100), -ENOSPC, "slot reused during grace period");
+	sy_flow_reader_quiescent(t, 3);
+	cr_assert_eq(sy_flow_insert(t, &k, 100), 0);
+	sy_flow_reader_unregister(t, 3);
+	sy_flow_table_free(t);
+}
+
+#define RW_STABLE 256u
+#define RW_CHURN_BASE 100000u
+#define RW_WINDOW 512u
+
+struct rw_state {
+	struct sy_flow_table *t;
+	volatile bool stop;
+	uint64_t lookups;
+	uint64_t stable_wrong;
+	uint64_t churn_wrong;
+	uint64_t churn_hits;
+};
+
+static void *
+rw_reader(void *arg)
+{
+	struct rw_state *s = arg;
+	uint32_t v;
+
+	sy_flow_reader_register(s->t, 0);
+	while (!s->stop) {
+		for (uint32_t i = 0; i < RW_STABLE; i++) {
+			struct sy_flow_key k = key_of(i);
+
+			if (sy_flow_lookup(s->t, &k, &v) != 0 || v != value_of(i))
+				s->stable_wrong++;
+		}
+		/* churning keys: absent or right, never another key's value */
+		for (uint32_t i = RW_CHURN_BASE; i < RW_CHURN_BASE + 4 * RW_WINDOW; i++) {
+			struct sy_flow_key k = key_of(i);
+
+			if (sy_flow_lookup(s->t, &k, &v) == 0) {
+				s->churn_hits++;
+				if (v != value_of(i))
+					s->churn_wrong++;
+			}
+		}
+		s->lookups += RW_STABLE + 4 * RW_WINDOW;
+		sy_flow_reader_quiescent(s->t, 0);
+	}
+	sy_flow_reader_unregister(s->t, 0);
+	return NULL;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+Test(flow, concurrent_reader_never_sees_a_wrong_value, .timeout = 60)
+{
+	struct rw_state s = { .t = table(1u << 16) };
+	pthread_t th;
+	uint64_t ops = 0, nospc = 0;
+
+	for (uint32_t i = 0; i < RW_STABLE; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_insert(s.t, &k, value_of(i)), 0);
+	}
+	cr_assert_eq(pthread_create(&th, NULL, rw_reader, &s), 0);
+	double end = now_s() + 1.0;
+	uint32_t head = 0, tail = 0;   /* live churn keys: RW_CHURN_BASE + [tail, head) */
+
+	while (now_s() < end) {
+		for (int n = 0; n < 1000; n++, ops++) {
+			uint32_t slot = RW_CHURN_BASE + head % (4 * RW_WINDOW);
+			struct sy_flow_key k = key_of(slot);
+
+			if (head - tail == RW_WINDOW) {
+				struct sy_flow_key old = key_of(RW_CHURN_BASE + tail % (4 * RW_WINDOW));
+
+				cr_assert_eq(sy_flow_remove(s.t, &old), 0);
+				tail++;
+			}
+			int rc = sy_flow_insert(s.t, &k, value_of(slot));
+
+			if (rc == -ENOSPC) {   /* slots still in their grace period */
+				nospc++;
+				continue;
+			}
+			cr_assert_eq(rc, 0);
+			head++;
+		}
+	}
+	s.stop = true;
+	pthread_join(th, NULL);
+	cr_assert_gt(s.lookups, 10000, "reader made %lu lookups", (unsigned long)s.lookups);
+	cr_assert_gt(head, 10000, "writer made %u inserts", head);
+	cr_assert_eq(s.stable_wrong, 0, "%lu wrong or missing stable lookups of %lu",
+		     (unsigned long)s.stable_wrong, (unsigned long)s.lookups);
+	cr_assert_eq(s.churn_wrong, 0, "%lu churn hits with a wrong value",
+		     (unsigned long)s.churn_wrong);
+	cr_log_info("rw: %lu writer ops (%lu ENOSPC), %lu reader lookups, %lu churn hits",
+		    (unsigned long)ops, (unsigned long)nospc, (unsigned long)s.lookups,
+		    (unsigned long)s.churn_hits);
+	sy_flow_table_free(s.t);
+}
+
+/* ---- listener table ---- */
+
+#define IP_A rte_cpu_to_be_32(0x0a000001)
+#define IP_B rte_cpu_to_be_32(0x0a000002)
+#define PORT(p) rte_cpu_to_be_16(p)
+
+static struct sy_listen_table *
+listeners(uint32_t capacity)
+{
+	struct sy_listen_table *t = sy_listen_table_create("lt_test", capacity, SOCKET_ID_ANY);
+
+	cr_assert_not_null(t, "sy_listen_table_create: %s", rte_strerror(rte_errno));
+	return t;
+}
+
+TestSuite(listen, .init = setup);
+
+Test(listen, exact_address_wins_over_wildcard)
+{
+	struct sy_listen_table *t = listeners(8);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_listen_add(t, 0, PORT(80), 1), 0);
+	cr_assert_eq(sy_listen_add(t, IP_A, PORT(80), 2), 0);
+	cr_assert_eq(sy_listen_lookup(t, IP_A, PORT(80), &v), 0);
+	cr_assert_eq(v, 2);
+	cr_assert_eq(sy_listen_lookup(t, IP_B, PORT(80), &v), 0);
+	cr_assert_eq(v, 1, "other address falls back to the wildcard");
+	cr_assert_eq(sy_listen_lookup(t, IP_A, PORT(81), &v), -ENOENT);
+	sy_listen_table_free(t);
+}
+
+Test(listen, exact_only_does_not_match_other_addresses)
+{
+	struct sy_listen_table *t = listeners(8);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_listen_add(t, IP_A, PORT(443), 5), 0);
+	cr_assert_eq(sy_listen_lookup(t, IP_B, PORT(443), &v), -ENOENT);
+	cr_assert_eq(sy_listen_lookup(t, IP_A, PORT(443), &v), 0);
+	cr_assert_eq(v, 5);
+	sy_listen_table_free(t);
+}
+
+Test(listen, removing_exact_falls_back_to_wildcard)
+{
+	struct sy_listen_table *t = listeners(8);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_listen_add(t, IP_A, PORT(80), 2), 0);
+	cr_assert_eq(sy_listen_add(t, 0, PORT(80), 1), 0);
+	cr_assert_eq(sy_listen_remove(t, IP_A, PORT(80)), 0);
+	cr_assert_eq(sy_listen_lookup(t, IP_A, PORT(80), &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(sy_listen_remove(t, 0, PORT(80)), 0);
+	cr_assert_eq(sy_listen_lookup(t, IP_A, PORT(80), &v), -ENOENT);
+	cr_assert_eq(sy_listen_remove(t, 0, PORT(80)), -ENOENT);
+	sy_listen_table_free(t);
+}
+
+Test(listen, duplicate_is_eexist_and_full_is_enospc)
+{
+	struct sy_listen_table *t = listeners(3);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_listen_add(t, 0, PORT(1), 1), 0);
+	cr_assert_eq(sy_listen_add(t, 0, PORT(1), 9), -EEXIST);
+	cr_assert_eq(sy_listen_add(t, IP_A, PORT(1), 2), 0);
+	cr_assert_eq(sy_listen_add(t, IP_B, PORT(1), 3), 0);
+	cr_assert_eq(sy_listen_add(t, 0, PORT(2), 4), -ENOSPC);
+	cr_assert_eq(sy_listen_add(t, IP_B, PORT(1), 3), -EEXIST);
+	cr_assert_eq(sy_listen_lookup(t, 0, PORT(1), &v), 0);
+	cr_assert_eq(v, 1);
+	cr_assert_eq(sy_listen_remove(t, IP_A, PORT(1)), 0);
+	cr_assert_eq(sy_listen_add(t, 0, PORT(2), 4), 0);
+	sy_listen_table_free(t);
+}
+
+/* Removal in the middle of probe runs must keep every other listener reachable. */
+Test(listen, random_churn_matches_a_reference_model)
+{
+	enum { N = 48 };
+	struct sy_listen_table *t = listeners(N);
+	uint32_t model[N];   /* value + 1, 0 = absent; listener i is (IP_A or 0, port 1000+i/2) */
+	uint32_t seed = 12345, v;
+
+	memset(model, 0, sizeof(model));
+	for (int op = 0; op < 20000; op++) {
+		seed = seed * 1103515245u + 12345u;
+		uint32_t i = (seed >> 8) % N;
+		rte_be32_t ip = (i & 1) ? IP_A : 0;
+		rte_be16_t port = PORT(1000 + i / 2);
+
+		if (model[i] == 0) {
+			cr_assert_eq(sy_listen_add(t, ip, port, op), 0, "op %d add %u", op, i);
+			model[i] = (uint32_t)op + 1;
+		} else {
+			cr_assert_eq(sy_listen_remove(t, ip, port), 0, "op %d remove %u", op, i);
+			model[i] = 0;
+		}
+		for (uint32_t j = 0; j < N; j++) {
+			uint32_t want = model[j];
+
+			/* an absent exact entry falls back to its wildcard sibling */
+			if (want == 0 && (j & 1))
+				want = model[j - 1];
+			int rc = sy_listen_lookup(t, (j & 1) ? IP_A : 0, PORT(1000 + j / 2), &v);
+
+			if (want == 0) {
+				cr_assert_eq(rc, -ENOENT, "op %d listener %u", op, j);
+			} else {
+				cr_assert_eq(rc, 0, "op %d listener %u", op, j);
+				cr_assert_eq(v, want - 1, "op %d listener %u", op, j);
+			}
+		}
+	}
+	sy_listen_table_free(t);
+}
+
+/* ---- index arena ---- */
+
+static struct sy_arena *
+arena(size_t elt_size, uint32_t count)
+{
+	struct sy_arena *a = sy_arena_create("ar_test", elt_size, count, SOCKET_ID_ANY);
+
+	cr_assert_not_null(a, "sy_arena_create: %s", rte_strerror(rte_errno));
+	return a;
+}
+
+TestSuite(arena, .init = setup);
+
+Test(arena, alloc_until_enomem_then_put_and_realloc)
+{
+	enum { N = 100 };
+	struct sy_arena *a = arena(200, N);
+	bool seen[N] = { false };
+	uint32_t idx;
+
+	cr_assert_eq(sy_arena_capacity(a), N);
+	for (int i = 0; i < N; i++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx), 0, "alloc %d", i);
+		cr_assert_lt(idx, N);
+		cr_assert(!seen[idx], "index %u handed out twice", idx);
+		seen[idx] = true;
+	}
+	cr_assert_eq(sy_arena_alloc(a, &idx), -ENOMEM);
+	cr_assert_eq(sy_arena_in_use(a), N);
+	sy_arena_put(a, 42);
+	cr_assert_eq(sy_arena_in_use(a), N - 1);
+	cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+	cr_assert_eq(idx, 42, "the only free block is 42");
+	cr_assert_eq(sy_arena_alloc(a, &idx), -ENOMEM);
+	for (uint32_t i = 0; i < N; i++)
+		sy_arena_put(a, i);
+	cr_assert_eq(sy_arena_in_use(a), 0);
+	sy_arena_free(a);
+}
+
+Test(arena, index_pointer_round_trip_for_every_block)
+{
+	enum { N = 1000 };
+	const size_t elt = 333;
+	struct sy_arena *a = arena(elt, N);
+	const struct sy_arena_view *view = sy_arena_view(a);
+	uint32_t idx;
+
+	cr_assert_geq(view->stride, elt);
+	cr_assert_eq(view->stride % RTE_CACHE_LINE_SIZE, 0);
+	for (uint32_t i = 0; i < N; i++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+		uint8_t *p = sy_arena_ptr(view, idx);
+
+		cr_assert_eq(sy_arena_idx(view, p), idx);
+		/* an interior pointer maps to its own block too */
+		cr_assert_eq(sy_arena_idx(view, p + elt - 1), idx);
+		cr_assert_eq((uintptr_t)p % RTE_CACHE_LINE_SIZE, 0, "block %u misaligned", idx);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		cr_assert_eq(sy_arena_idx(view, sy_arena_ptr(view, i)), i);
+	for (uint32_t i = 0; i < N; i++)
+		sy_arena_put(a, i);
+	sy_arena_free(a);
+}
+
+Test(arena, blocks_do_not_overlap)
+{
+	enum { N = 500 };
+	const size_t elt = 100;
+	struct sy_arena *a = arena(elt, N);
+	const struct sy_arena_view *view = sy_arena_view(a);
+	uint32_t idx;
+
+	for (uint32_t i = 0; i < N; i++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+		memset(sy_arena_ptr(view, idx), (int)(idx & 0xff), elt);
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		const uint8_t *p = sy_arena_ptr(view, i);
+
+		for (size_t b = 0; b < elt; b++)
+			cr_assert_eq(p[b], i & 0xff, "block %u byte %zu", i, b);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		sy_arena_put(a, i);
+	sy_arena_free(a);
+}
+
+Test(arena, alloc_returns_a_zeroed_block)
+{
+	enum { N = 64 };
+	const size_t elt = 250;
+	struct sy_arena *a = arena(elt, N);
+	const struct sy_arena_view *view = sy_arena_view(a);
+	uint32_t idx;
+
+	for (int round = 0; round < 2; round++) {
+		for (uint32_t i = 0; i < N; i++) {
+			cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+			const uint8_t *p = sy_arena_ptr(view, idx);
+
+			for (size_t b = 0; b < elt; b++)
+				cr_assert_eq(p[b], 0, "round %d block %u byte %zu", round, idx, b);
+			memset(sy_arena_ptr(view, idx), 0xab, elt);
+		}
+		for (uint32_t i = 0; i < N; i++)
+			sy_arena_put(a, i);
+	}
+	cr_assert_eq(sy_arena_in_use(a), 0);
+	sy_arena_free(a);
+}
+
+Test(arena, in_use_counts_allocs_minus_puts)
+{
+	struct sy_arena *a = arena(64, 10);
+	uint32_t idx[10];
+
+	cr_assert_eq(sy_arena_in_use(a), 0);
+	for (int i = 0; i < 7; i++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx[i]), 0);
+		cr_assert_eq(sy_arena_in_use(a), (uint32_t)i + 1);
+	}
+	sy_arena_put(a, idx[3]);
+	sy_arena_put(a, idx[0]);
+	cr_assert_eq(sy_arena_in_use(a), 5);
+	for (int i = 1; i < 7; i++)
+		if (i != 3)
+			sy_arena_put(a, idx[i]);
+	cr_assert_eq(sy_arena_in_use(a), 0);
+	sy_arena_free(a);
+}
+
+Test(arena, create_rejects_bad_arguments)
+{
+	cr_assert_null(sy_arena_create("ar_zero", 64, 0, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, EINVAL);
+	cr_assert_null(sy_arena_create("ar_zero", 0, 10, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, EINVAL);
+	cr_assert_null(sy_arena_create(NULL, 64, 10, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, EINVAL);
+}
