@@ -17,11 +17,11 @@
  * Readers on other threads (flow table only). rte_hash in lock-free mode does not recycle
  * a deleted key's slot on delete: a reader may still be comparing that slot, and reusing
  * it at once could hand the reader the value of a different key. Each flow table therefore
- * owns an RCU QSBR variable attached with rte_hash_rcu_qsbr_add() in defer-queue mode:
- * sy_flow_remove() queues the slot, and the owning lcore reclaims queued slots inside later
- * inserts and removes once every registered reader has reported a quiescent state since the
- * delete. The owning lcore itself never registers (it cannot race with its own deletes). A
- * thread other than the owner that calls sy_flow_lookup() must:
+ * owns an RCU QSBR variable: sy_flow_remove() queues the slot, and the owning lcore frees
+ * queued slots (rte_hash_free_key_with_position) inside later removes and inserts once every
+ * registered reader has reported a quiescent state since the removal. The owning lcore
+ * itself never registers (it cannot race with its own removals). A thread other than the
+ * owner that calls sy_flow_lookup() must:
  *   1. sy_flow_reader_register() once with an id < SY_FLOW_READERS_MAX unique per table;
  *   2. call sy_flow_reader_quiescent() between lookups, whenever it holds no result that it
  *      still trusts (e.g. after each telemetry pass), and at least every few milliseconds;
@@ -30,7 +30,7 @@
  * waiting for it, sy_flow_insert() returns -ENOSPC. With no reader registered, a removed
  * slot is reusable by the very next insert.
  *
- * A flow table's name is at most 19 characters and an arena's at most 25 (DPDK derives
+ * A flow table's name is at most 21 characters and an arena's at most 25 (DPDK derives
  * ring and memzone names from them); a longer name fails with ENAMETOOLONG. Free a flow
  * table only after every reader has unregistered.
  */
@@ -53,7 +53,7 @@ struct sy_flow_key {
 struct sy_flow_table;
 
 /**
- * @param name      unique name, at most 19 characters (rte_hash names are global to the process)
+ * @param name      unique name, at most 21 characters (rte_hash names are global to the process)
  * @param capacity  entries (1 .. 2^30, rte_hash's limit); insert returns -ENOSPC at exactly
  *                  this many entries
  * @return the table, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, EEXIST, ENOMEM)

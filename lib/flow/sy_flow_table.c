@@ -29,9 +29,10 @@
  * 150-220 ns per delete against ~70 ns here (bench_flow), and its queue costs 16 B/slot.
  * sy_flow_count() is our own counter: rte_hash_count() also counts slots in their grace.
  *
- * Memory per slot (capacity rounded up to a power of two): buckets 8 B + extendable
- * buckets 8 B + key store 32 B + free-slot ring 4 B + ext-bucket bookkeeping ~4.5 B +
- * our FIFO 4 B + batch tokens 2 B; bench_flow measures the total from the EAL heap.
+ * Memory: 36 B per entry (key store 32, ext-bucket bookkeeping 4) plus ~27 B per slot of
+ * capacity rounded up to a power of two (buckets 8, extendable buckets 8, free-slot ring 4,
+ * our FIFO 4, batch tokens 2, ext-bucket ring ~1): 64 B per entry at 1M, 81 B at 10M,
+ * as bench_flow measures from the EAL heap.
  */
 #include "sy_flow.h"
 
@@ -45,10 +46,10 @@
 #include <rte_rcu_qsbr.h>
 
 /*
- * DPDK names the defer-queue ring "HASH_RCU_<name>" inside a 29-byte ring name: only 19
- * characters of ours survive, and two tables sharing them would collide.
+ * rte_hash names its extendable-bucket ring "HT_EXT_<name>" inside a 29-byte ring name: only
+ * 21 characters of ours survive, and two tables sharing them would collide.
  */
-#define FLOW_NAME_MAX 19
+#define FLOW_NAME_MAX 21
 
 /* rte_hash's bucket width (internal to rte_cuckoo_hash.h); its minimum size is one bucket */
 #define FLOW_HASH_MIN_ENTRIES 8u

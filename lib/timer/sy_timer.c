@@ -92,7 +92,7 @@ static inline uint32_t
 tw_level_of(uint64_t now, uint64_t expires)
 {
 	/* expires > now, so the XOR is non-zero */
-	uint32_t l = (uint32_t)(63 - __builtin_clzll(expires ^ now)) / TW_BITS; return l == 2 ? 3 : l;
+	return (uint32_t)(63 - __builtin_clzll(expires ^ now)) / TW_BITS;
 }
 
 static inline uint32_t

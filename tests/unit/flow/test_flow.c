@@ -289,15 +289,15 @@ Test(flow, create_rejects_bad_arguments)
 	cr_assert_eq(rte_errno, EINVAL);
 	cr_assert_null(sy_flow_table_create(NULL, 10, SOCKET_ID_ANY));
 	cr_assert_eq(rte_errno, EINVAL);
-	cr_assert_null(sy_flow_table_create("flowtable_lcore_1000", 10, SOCKET_ID_ANY));
-	cr_assert_eq(rte_errno, ENAMETOOLONG, "20 characters is one too many");
+	cr_assert_null(sy_flow_table_create("flowtable_lcore_100000", 10, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, ENAMETOOLONG, "22 characters is one too many");
 }
 
-/* 19 characters is the limit, and tables differing only in the last one coexist. */
+/* 21 characters is the limit, and tables differing only in the last one coexist. */
 Test(flow, longest_names_stay_distinct)
 {
-	struct sy_flow_table *a = sy_flow_table_create("flowtable_lcore_100", 64, SOCKET_ID_ANY);
-	struct sy_flow_table *b = sy_flow_table_create("flowtable_lcore_101", 64, SOCKET_ID_ANY);
+	struct sy_flow_table *a = sy_flow_table_create("flowtable_lcore_10000", 64, SOCKET_ID_ANY);
+	struct sy_flow_table *b = sy_flow_table_create("flowtable_lcore_10001", 64, SOCKET_ID_ANY);
 
 	cr_assert_not_null(a, "%s", rte_strerror(rte_errno));
 	cr_assert_not_null(b, "%s", rte_strerror(rte_errno));
@@ -707,4 +707,10 @@ Test(arena, create_rejects_bad_arguments)
 	cr_assert_eq(rte_errno, EINVAL);
 	cr_assert_null(sy_arena_create(NULL, 64, 10, SOCKET_ID_ANY));
 	cr_assert_eq(rte_errno, EINVAL);
+	cr_assert_null(sy_arena_create("arena_name_of_26_character", 64, 10, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, ENAMETOOLONG);
+	struct sy_arena *a = sy_arena_create("arena_name_of_25_chars_ok", 64, 10, SOCKET_ID_ANY);
+
+	cr_assert_not_null(a, "%s", rte_strerror(rte_errno));
+	sy_arena_free(a);
 }

@@ -176,7 +176,10 @@ Test(arp, bad_sender_is_not_learned)
 	struct rte_ether_addr mac;
 	const struct rte_ether_addr mcast = { { 0x01, 0, 0x5e, 0, 0, 1 } };
 
-	feed(b, frame_arp(b, 2, &mcast, PEER_IP, &our_mac, OUR_IP));
+	size_t len = frame_arp(b, 2, &mcast, PEER_IP, &our_mac, OUR_IP);
+
+	memcpy(b + 6, &peer_mac, 6);   /* a valid Ethernet source, a group ARP sender */
+	feed(b, len);
 	cr_assert_eq(sy_net_arp_lookup(fx.net, PEER_IP, &mac), -ENOENT);
 	/* someone else claiming our address must not redirect our own traffic */
 	feed(b, frame_arp(b, 1, &peer_mac, IP4(10, 0, 0, 11), &zero_mac, OUR_IP));

@@ -13,6 +13,9 @@
 #include "sy_test.h"
 #include "sy_timer.h"
 
+/* a wheel bug that loops forever must fail, not hang the suite */
+TestSuite(timer, .timeout = 30);
+
 /* ---- a recorder: every callback appends (id, tick seen, deadline it was armed at) ---- */
 
 struct fire {
