@@ -70,8 +70,11 @@ add_memory_args(struct synack_run *r, char **argv, int *argc)
 
 	if (user_gave(&r->opts, mem_opts))
 		return;
-	if ((env == NULL || strcmp(env, "1") != 0) && free_hugepages() * 2 >= need_mb)
+	if ((env == NULL || strcmp(env, "1") != 0) && free_hugepages() * 2 >= need_mb) {
+		/* no secondary processes: unlink hugepage files at once, none outlive us */
+		add(argv, argc, "--huge-unlink=always");
 		return;
+	}
 	static char mb[24];
 
 	if (need_mb < NO_HUGE_MB_DEFAULT)

@@ -7,6 +7,8 @@
 #include "synack.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,6 +211,31 @@ synack_free_stacks(struct synack_run *r)
 		sy_stack_free(&r->stack_b);
 }
 
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/*
+ * EAL leaves its runtime directory (/var/run/dpdk/<prefix>: config, telemetry socket)
+ * behind; the prefix is this process's own (synack<pid>), so nobody else needs it.
+ */
+static void
+remove_runtime_dir_after_cleanup(void)
+{
+	char dir[PATH_MAX];
+	char own[32];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	snprintf(own, sizeof(own), "/synack%d", (int)getpid());
+	rte_eal_cleanup();
+	size_t n = strlen(dir), k = strlen(own);
+
+	if (n > k && strcmp(dir + n - k, own) == 0)
+		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 synack_teardown(struct synack_run *r)
 {
@@ -220,6 +247,6 @@ synack_teardown(struct synack_run *r)
 	if (r->pair && sy_port_stop(&r->port_b) != 0)
 		leaked += r->port_b.pools_in_use;
 	printf("mbufs in use after shutdown: %u\n", leaked);
-	rte_eal_cleanup();
+	remove_runtime_dir_after_cleanup();
 	return leaked == 0 ? 0 : 1;
 }

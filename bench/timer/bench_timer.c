@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -33,10 +34,23 @@
 #define PERM_MUL        UINT64_C(2654435761)   /* prime, coprime with 10^k */
 
 struct result {
-	double arm, rearm, cancel, expire;   /* TSC cycles per operation */
+	double arm, rearm, cancel, expire;   /* thread CPU ns per operation */
 	double bytes_per_timer;
 	uint64_t fired;
 };
+
+/*
+ * This thread's CPU time in ns: the machine is shared, and time spent preempted must not
+ * be charged to the timer. Cycles are derived from it at the TSC rate.
+ */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15;
 
@@ -80,29 +94,29 @@ bench_sy(uint32_t n, struct result *r)
 	for (uint32_t i = 0; i < n; i++)
 		dl[i] = 1 + rng() % (SY_SPAN_TICKS - 1);
 
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	for (uint32_t i = 0; i < n; i++)
 		sy_timer_arm(w, i, dl[i]);
-	r->arm = (double)(rte_rdtsc_precise() - t0) / n;
+	r->arm = (double)(cpu_ns() - t0) / n;
 
 	for (uint32_t k = 0; k < k_max; k++)
 		dl[k] = 1 + rng() % (SY_SPAN_TICKS - 1);
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	for (uint32_t k = 0; k < k_max; k++)
 		sy_timer_arm(w, sample_id(k, n), dl[k]);
-	r->rearm = (double)(rte_rdtsc_precise() - t0) / k_max;
+	r->rearm = (double)(cpu_ns() - t0) / k_max;
 
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	for (uint32_t k = 0; k < k_max; k++)
 		sy_timer_cancel(w, sample_id(k, n));
-	r->cancel = (double)(rte_rdtsc_precise() - t0) / k_max;
+	r->cancel = (double)(cpu_ns() - t0) / k_max;
 	for (uint32_t k = 0; k < k_max; k++)
 		sy_timer_arm(w, sample_id(k, n), dl[k]);
 
 	sy_fired = 0;
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	sy_timer_advance(w, SY_SPAN_TICKS, sy_fire, NULL);
-	r->expire = (double)(rte_rdtsc_precise() - t0) / n;
+	r->expire = (double)(cpu_ns() - t0) / n;
 	r->fired = sy_fired;
 	r->bytes_per_timer = (double)sy_timer_wheel_memory(w) / n;
 	sy_timer_wheel_free(w);
@@ -134,24 +148,23 @@ bench_rte(uint32_t n, struct result *r)
 		dl[i] = rng() % span;
 	}
 
-	start = rte_rdtsc_precise();
+	start = cpu_ns();
 	for (uint32_t i = 0; i < n; i++)
 		rte_timer_reset(&tim[i], dl[i], SINGLE, lcore, rte_fire, NULL);
-	r->arm = (double)(rte_rdtsc_precise() - start) / n;
+	r->arm = (double)(cpu_ns() - start) / n;
 
 	for (uint32_t k = 0; k < k_max; k++)
 		dl[k] = rng() % span;
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	for (uint32_t k = 0; k < k_max; k++)
 		rte_timer_reset(&tim[sample_id(k, n)], dl[k], SINGLE, lcore, rte_fire, NULL);
-	uint64_t rearmed = rte_rdtsc_precise();
+	r->rearm = (double)(cpu_ns() - t0) / k_max;
+	uint64_t rearmed = rte_rdtsc();
 
-	r->rearm = (double)(rearmed - t0) / k_max;
-
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	for (uint32_t k = 0; k < k_max; k++)
 		rte_timer_stop(&tim[sample_id(k, n)]);
-	r->cancel = (double)(rte_rdtsc_precise() - t0) / k_max;
+	r->cancel = (double)(cpu_ns() - t0) / k_max;
 	for (uint32_t k = 0; k < k_max; k++)
 		rte_timer_reset(&tim[sample_id(k, n)], 0, SINGLE, lcore, rte_fire, NULL);
 
@@ -159,9 +172,9 @@ bench_rte(uint32_t n, struct result *r)
 	while (rte_rdtsc() < rearmed + span + rte_get_tsc_hz() / 10)
 		rte_pause();
 	rte_fired = 0;
-	t0 = rte_rdtsc_precise();
+	t0 = cpu_ns();
 	rte_timer_manage();
-	r->expire = (double)(rte_rdtsc_precise() - t0) / n;
+	r->expire = (double)(cpu_ns() - t0) / n;
 	r->fired = rte_fired;
 	r->bytes_per_timer = (double)sizeof(struct rte_timer);
 	free(tim);
@@ -171,7 +184,7 @@ bench_rte(uint32_t n, struct result *r)
 
 static void
 print_result(const char *name, const uint32_t *sizes, unsigned int ns,
-	     const struct result *res, double ns_per_cyc)
+	     const struct result *res, double cyc_per_ns)
 {
 	printf("  \"%s\": {\n", name);
 	for (unsigned int i = 0; i < ns; i++) {
@@ -182,8 +195,8 @@ print_result(const char *name, const uint32_t *sizes, unsigned int ns,
 		       "\"cancel_ns\": %.1f, \"cancel_cycles\": %.1f, "
 		       "\"expire_ns\": %.1f, \"expire_cycles\": %.1f, "
 		       "\"bytes_per_timer\": %.2f, \"fired\": %" PRIu64 "}%s\n",
-		       sizes[i], r->arm * ns_per_cyc, r->arm, r->rearm * ns_per_cyc, r->rearm,
-		       r->cancel * ns_per_cyc, r->cancel, r->expire * ns_per_cyc, r->expire,
+		       sizes[i], r->arm, r->arm * cyc_per_ns, r->rearm, r->rearm * cyc_per_ns,
+		       r->cancel, r->cancel * cyc_per_ns, r->expire, r->expire * cyc_per_ns,
 		       r->bytes_per_timer, r->fired, i + 1 < ns ? "," : "");
 	}
 	printf("  },\n");
@@ -214,7 +227,7 @@ main(int argc, char **argv)
 	uint32_t sizes[2];
 	unsigned int ns = 0;
 	struct result sy[2], rt[2];
-	uint64_t wall0;
+	uint64_t wall0, cpu0;
 
 	if (rte_eal_init((int)RTE_DIM(eal_argv) - 1, eal_argv) < 0) {
 		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
@@ -228,6 +241,7 @@ main(int argc, char **argv)
 	if (max > 1000000)
 		sizes[ns++] = max;
 	wall0 = rte_rdtsc();
+	cpu0 = cpu_ns();
 	for (unsigned int i = 0; i < ns; i++) {
 		fprintf(stderr, "sy_timer %u ...\n", sizes[i]);
 		if (bench_sy(sizes[i], &sy[i]) < 0)
@@ -236,15 +250,16 @@ main(int argc, char **argv)
 		if (bench_rte(sizes[i], &rt[i]) < 0)
 			return 1;
 	}
-	double ns_per_cyc = 1e9 / (double)rte_get_tsc_hz();
+	double cyc_per_ns = (double)rte_get_tsc_hz() / 1e9;
 
 	printf("{\n  \"tsc_hz\": %" PRIu64 ",\n", rte_get_tsc_hz());
 	printf("  \"method\": \"per-op cost; arm over N timers, rearm/cancel over min(N,1M) "
-	       "distinct armed timers, expire = one advance/manage firing all N\",\n");
-	print_result("sy_timer", sizes, ns, sy, ns_per_cyc);
-	print_result("rte_timer", sizes, ns, rt, ns_per_cyc);
+	       "distinct armed timers, expire = one advance/manage firing all N; ns = thread CPU time (preemption excluded), cycles = ns x TSC GHz\",\n");
+	print_result("sy_timer", sizes, ns, sy, cyc_per_ns);
+	print_result("rte_timer", sizes, ns, rt, cyc_per_ns);
 	print_ratios(sizes, ns, sy, rt);
-	printf("  \"wall_s\": %.1f\n}\n", (double)(rte_rdtsc() - wall0) / rte_get_tsc_hz());
+	printf("  \"wall_s\": %.1f,\n  \"cpu_s\": %.1f\n}\n",
+	       (double)(rte_rdtsc() - wall0) / rte_get_tsc_hz(), (double)(cpu_ns() - cpu0) / 1e9);
 	rte_timer_subsystem_finalize();
 	rte_eal_cleanup();
 	return 0;

@@ -21,8 +21,14 @@ static void
 add_counter(void *arg, const char *key, uint64_t value)
 {
 	struct tel_fill *t = arg;
+	char name[RTE_TEL_MAX_STRING_LEN];
 
-	rte_tel_data_add_dict_u64(t->d, key, value);
+	/* telemetry names allow letters, digits, '_' and '/': "net.rx_frames" -> "net/rx_frames" */
+	snprintf(name, sizeof(name), "%s", key);
+	for (char *p = name; *p != '\0'; p++)
+		if (*p == '.')
+			*p = '/';
+	rte_tel_data_add_dict_u64(t->d, name, value);
 }
 
 static int

@@ -1,0 +1,727 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * HTTP/1.1 message parser: see http_parse.h for what it accepts and rejects.
+ *
+ * Design: one byte at a time through a small state machine for the start line, the header
+ * section, chunk-size lines and trailers (those are short and bounded); body bytes (fixed
+ * length or chunk data) are skipped in bulk, O(1) per call. Header names are recognised
+ * without buffering them: a bit mask of the known names that still match the bytes read so
+ * far (3 names, so at most 3 comparisons per name byte); list-valued headers (Connection,
+ * Transfer-Encoding) are matched token by token the same way. CR sets a flag that the
+ * next byte must be LF; the line end is then handled by the state the CR arrived in.
+ */
+#include "http_parse.h"
+
+#include <string.h>
+
+enum state {
+	S_START = 0,     /* before the first byte of a message (empty lines skipped) */
+	S_METHOD,
+	S_TARGET,
+	S_REQ_VERSION,   /* "HTTP/1.1" after the request-target */
+	S_RESP_VERSION,  /* "HTTP/1.1" starting a status-line */
+	S_STATUS,
+	S_REASON,
+	S_FIELD_START,   /* a field line or the empty line ending the section */
+	S_FIELD_NAME,
+	S_FIELD_OWS,     /* after the colon */
+	S_FIELD_VALUE,
+	S_BODY,          /* Content-Length bytes */
+	S_BODY_EOF,      /* until the connection closes */
+	S_CHUNK_SIZE,
+	S_CHUNK_EXT,
+	S_CHUNK_DATA,
+	S_CHUNK_END,     /* CRLF after chunk data */
+	S_DONE,
+};
+
+enum known_header {
+	H_NONE = 0,
+	H_CONTENT_LENGTH,
+	H_TRANSFER_ENCODING,
+	H_CONNECTION,
+};
+
+/* index i of these arrays is bit i of the match mask */
+static const char *const header_names[] = {
+	"content-length", "transfer-encoding", "connection",
+};
+static const char *const connection_tokens[] = { "close", "keep-alive" };
+static const char *const te_tokens[] = { "chunked" };
+static const char *const method_names[] = { "GET", "HEAD" };  /* case-sensitive */
+
+static const char *const error_names[SY_HTTP_E_COUNT] = {
+	[SY_HTTP_OK] = "ok",
+	[SY_HTTP_E_REQUEST_LINE] = "bad_request_line",
+	[SY_HTTP_E_VERSION] = "bad_version",
+	[SY_HTTP_E_STATUS] = "bad_status",
+	[SY_HTTP_E_HEADER] = "bad_header",
+	[SY_HTTP_E_TOO_LARGE] = "header_too_large",
+	[SY_HTTP_E_LENGTH] = "bad_content_length",
+	[SY_HTTP_E_CL_AND_TE] = "content_length_and_transfer_encoding",
+	[SY_HTTP_E_TRANSFER_ENCODING] = "bad_transfer_encoding",
+	[SY_HTTP_E_CHUNK] = "bad_chunk",
+	[SY_HTTP_E_EOF] = "premature_eof",
+};
+
+/* Content-Length and chunk sizes above this are refused: no real body is 2^62 bytes and
+ * the bound keeps every sum in uint64_t. */
+#define LENGTH_MAX (UINT64_C(1) << 62)
+
+const char *
+sy_http_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= SY_HTTP_E_COUNT)
+		return "unknown";
+	return error_names[err];
+}
+
+/* RFC 9110 5.6.2 tchar */
+static inline bool
+is_tchar(uint8_t c)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != 0 && memchr(extra, c, sizeof(extra) - 1) != NULL;
+}
+
+/* RFC 9110 5.5 field-vchar, plus SP and HTAB inside a value */
+static inline bool
+is_field_char(uint8_t c)
+{
+	return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
+
+static inline uint8_t
+lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+static inline int
+hex_value(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Narrows the candidate mask with byte @p c at position p->idx. */
+static void
+match_step(struct sy_http_parser *p, const char *const *names, unsigned int n, uint8_t c,
+	   bool fold)
+{
+	uint8_t b = fold ? lower(c) : c;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (!(p->mask & (1u << i)))
+			continue;
+		if (p->idx >= strlen(names[i]) || (uint8_t)names[i][p->idx] != b)
+			p->mask &= (uint8_t)~(1u << i);
+	}
+	if (p->idx < UINT8_MAX)
+		p->idx++;
+}
+
+/* Which candidate matched exactly, as index + 1; 0 for none. */
+static unsigned int
+match_end(const struct sy_http_parser *p, const char *const *names, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if ((p->mask & (1u << i)) && strlen(names[i]) == p->idx)
+			return i + 1;
+	return 0;
+}
+
+static void
+match_begin(struct sy_http_parser *p)
+{
+	p->mask = 0xff;
+	p->idx = 0;
+}
+
+static int
+fail(struct sy_http_parser *p, enum sy_http_error e)
+{
+	p->error = (uint8_t)e;
+	return -(int)e;
+}
+
+static void
+message_reset(struct sy_http_parser *p)
+{
+	p->content_length = 0;
+	p->remaining = 0;
+	p->body_bytes = 0;
+	p->hdr_bytes = 0;
+	p->status = 0;
+	p->flags = 0;
+	p->state = S_START;
+	p->method = SY_HTTP_METHOD_NONE;
+	p->minor = 0;
+	p->hdr = H_NONE;
+	p->idx = 0;
+	p->mask = 0;
+	p->sub = 0;
+	p->cr = 0;
+}
+
+void
+sy_http_parser_init(struct sy_http_parser *p, enum sy_http_kind kind, uint32_t max_header)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = (uint8_t)kind;
+	p->max_header = max_header;
+	message_reset(p);
+}
+
+void
+sy_http_parser_next(struct sy_http_parser *p)
+{
+	if (p->error == SY_HTTP_OK)
+		message_reset(p);
+}
+
+bool
+sy_http_parser_done(const struct sy_http_parser *p)
+{
+	return p->state == S_DONE && p->error == SY_HTTP_OK;
+}
+
+bool
+sy_http_parser_idle(const struct sy_http_parser *p)
+{
+	return p->state == S_START && p->hdr_bytes == 0 && p->error == SY_HTTP_OK;
+}
+
+/* --- start lines ---------------------------------------------------------------------- */
+
+/* "HTTP/" DIGIT "." DIGIT, one byte at p->sub; 1 when complete, 0 more, <0 error */
+static int
+version_step(struct sy_http_parser *p, uint8_t c)
+{
+	static const char prefix[] = "HTTP/";
+
+	if (p->sub < 5) {
+		if (c != (uint8_t)prefix[p->sub])
+			return fail(p, SY_HTTP_E_VERSION);
+	} else if (p->sub == 5) {
+		if (c != '1')  /* RFC 9112 2.3: only HTTP/1.x here */
+			return fail(p, SY_HTTP_E_VERSION);
+	} else if (p->sub == 6) {
+		if (c != '.')
+			return fail(p, SY_HTTP_E_VERSION);
+	} else if (p->sub == 7) {
+		if (c < '0' || c > '9')
+			return fail(p, SY_HTTP_E_VERSION);
+		p->minor = (uint8_t)(c - '0');
+	} else {
+		return fail(p, SY_HTTP_E_VERSION);
+	}
+	p->sub++;
+	return p->sub == 8;
+}
+
+static int
+start_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (p->kind == SY_HTTP_REQUEST) {
+		if (!is_tchar(c))
+			return fail(p, SY_HTTP_E_REQUEST_LINE);
+		p->state = S_METHOD;
+		match_begin(p);
+		match_step(p, method_names, 2, c, false);
+		return 0;
+	}
+	p->state = S_RESP_VERSION;
+	p->sub = 0;
+	return version_step(p, c) < 0 ? -(int)p->error : 0;
+}
+
+static int
+method_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (c == ' ') {
+		unsigned int m = match_end(p, method_names, 2);
+
+		p->method = m == 1 ? SY_HTTP_METHOD_GET :
+			    m == 2 ? SY_HTTP_METHOD_HEAD : SY_HTTP_METHOD_OTHER;
+		p->state = S_TARGET;
+		p->sub = 0;
+		return 0;
+	}
+	if (!is_tchar(c))
+		return fail(p, SY_HTTP_E_REQUEST_LINE);
+	match_step(p, method_names, 2, c, false);
+	return 0;
+}
+
+static int
+target_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (c == ' ') {
+		if (p->sub == 0)  /* empty request-target, or two spaces */
+			return fail(p, SY_HTTP_E_REQUEST_LINE);
+		p->state = S_REQ_VERSION;
+		p->sub = 0;
+		return 0;
+	}
+	/* RFC 3986 characters are all visible ASCII; anything else is a bad target */
+	if (c <= 0x20 || c >= 0x7f)
+		return fail(p, SY_HTTP_E_REQUEST_LINE);
+	p->sub = 1;
+	return 0;
+}
+
+static int
+status_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (p->sub < 3) {
+		if (c < '0' || c > '9')
+			return fail(p, SY_HTTP_E_STATUS);
+		p->status = (uint16_t)(p->status * 10 + (c - '0'));
+		p->sub++;
+		if (p->sub == 3 && (p->status < 100 || p->status > 599))
+			return fail(p, SY_HTTP_E_STATUS);
+		return 0;
+	}
+	if (c != ' ')
+		return fail(p, SY_HTTP_E_STATUS);
+	p->state = S_REASON;
+	return 0;
+}
+
+/* --- field lines ---------------------------------------------------------------------- */
+
+static int
+field_name_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (c == ':') {
+		if (p->idx == 0)
+			return fail(p, SY_HTTP_E_HEADER);
+		p->hdr = (p->flags & SY_HTTP_F_TRAILER) ? H_NONE :
+			 (uint8_t)match_end(p, header_names, 3);
+		p->state = S_FIELD_OWS;
+		p->sub = 0;
+		match_begin(p);
+		if (p->hdr == H_CONTENT_LENGTH)
+			p->remaining = 0;  /* the value being read */
+		return 0;
+	}
+	/* RFC 9112 5.1: no whitespace between name and colon */
+	if (!is_tchar(c))
+		return fail(p, SY_HTTP_E_HEADER);
+	match_step(p, header_names, 3, c, true);
+	return 0;
+}
+
+/* Content-Length digits with optional trailing OWS; p->sub: 0 none yet, 1 digits, 2 OWS */
+static int
+content_length_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (c == ' ' || c == '\t') {
+		if (p->sub != 0)
+			p->sub = 2;
+		return 0;
+	}
+	if (c < '0' || c > '9' || p->sub == 2)
+		return fail(p, SY_HTTP_E_LENGTH);
+	p->remaining = p->remaining * 10 + (uint64_t)(c - '0');
+	if (p->remaining > LENGTH_MAX)
+		return fail(p, SY_HTTP_E_LENGTH);
+	p->sub = 1;
+	return 0;
+}
+
+/* One token of a comma list just ended. */
+static void
+list_token_end(struct sy_http_parser *p)
+{
+	if (p->idx == 0)
+		return;
+	if (p->hdr == H_CONNECTION) {
+		unsigned int t = match_end(p, connection_tokens, 2);
+
+		if (t == 1)
+			p->flags |= SY_HTTP_F_CLOSE;
+		else if (t == 2)
+			p->flags |= SY_HTTP_F_KEEP_ALIVE;
+	} else {
+		/* RFC 9112 6.3: only the final coding decides; remember the latest token */
+		if (match_end(p, te_tokens, 1))
+			p->flags |= SY_HTTP_F_CHUNKED;
+		else
+			p->flags &= (uint16_t)~SY_HTTP_F_CHUNKED;
+	}
+	match_begin(p);
+}
+
+static int
+field_value_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (!is_field_char(c))
+		return fail(p, SY_HTTP_E_HEADER);
+	switch (p->hdr) {
+	case H_CONTENT_LENGTH:
+		return content_length_byte(p, c);
+	case H_CONNECTION:
+	case H_TRANSFER_ENCODING:
+		if (c == ',' || c == ' ' || c == '\t') {
+			list_token_end(p);
+			return 0;
+		}
+		match_step(p, p->hdr == H_CONNECTION ? connection_tokens : te_tokens,
+			   p->hdr == H_CONNECTION ? 2 : 1, c, true);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+field_line_end(struct sy_http_parser *p)
+{
+	switch (p->hdr) {
+	case H_CONTENT_LENGTH:
+		if (p->sub == 0)
+			return fail(p, SY_HTTP_E_LENGTH);
+		/* RFC 9110 8.6: repeated values must agree */
+		if ((p->flags & SY_HTTP_F_CL) && p->content_length != p->remaining)
+			return fail(p, SY_HTTP_E_LENGTH);
+		p->content_length = p->remaining;
+		p->remaining = 0;
+		p->flags |= SY_HTTP_F_CL;
+		break;
+	case H_TRANSFER_ENCODING:
+		list_token_end(p);
+		p->flags |= SY_HTTP_F_TE;
+		break;
+	case H_CONNECTION:
+		list_token_end(p);
+		break;
+	default:
+		break;
+	}
+	p->hdr = H_NONE;
+	p->state = S_FIELD_START;
+	match_begin(p);
+	return 0;
+}
+
+/* --- end of the header section: RFC 9112 6.3 message length ---------------------------- */
+
+static int
+body_start_length(struct sy_http_parser *p)
+{
+	p->remaining = p->content_length;
+	p->state = p->remaining ? S_BODY : S_DONE;
+	return 0;
+}
+
+static int
+headers_end(struct sy_http_parser *p)
+{
+	bool te = p->flags & SY_HTTP_F_TE;
+
+	p->flags |= SY_HTTP_F_HEADERS;
+	if (p->flags & SY_HTTP_F_TRAILER) {
+		p->state = S_DONE;
+		return 0;
+	}
+	if (te && (p->flags & SY_HTTP_F_CL))
+		return fail(p, SY_HTTP_E_CL_AND_TE);
+	if (p->kind == SY_HTTP_RESPONSE &&
+	    ((p->flags & SY_HTTP_F_NO_BODY) || p->status < 200 || p->status == 204 ||
+	     p->status == 304)) {
+		p->state = S_DONE;
+		return 0;
+	}
+	if (te && (p->flags & SY_HTTP_F_CHUNKED)) {
+		p->state = S_CHUNK_SIZE;
+		p->sub = 0;
+		p->remaining = 0;
+		p->hdr_bytes = 0;
+		return 0;
+	}
+	if (te) {
+		if (p->kind == SY_HTTP_REQUEST)
+			return fail(p, SY_HTTP_E_TRANSFER_ENCODING);
+		p->flags |= SY_HTTP_F_UNTIL_EOF;
+		p->state = S_BODY_EOF;
+		return 0;
+	}
+	if (p->flags & SY_HTTP_F_CL)
+		return body_start_length(p);
+	if (p->kind == SY_HTTP_REQUEST) {
+		p->state = S_DONE;  /* RFC 9112 6.3 item 7: no body */
+		return 0;
+	}
+	p->flags |= SY_HTTP_F_UNTIL_EOF;
+	p->state = S_BODY_EOF;
+	return 0;
+}
+
+/* --- chunked coding: RFC 9112 7.1 ------------------------------------------------------ */
+
+static int
+chunk_size_byte(struct sy_http_parser *p, uint8_t c)
+{
+	int v = hex_value(c);
+
+	if (v >= 0 && p->state == S_CHUNK_SIZE) {
+		p->remaining = (p->remaining << 4) | (uint64_t)v;
+		if (p->remaining > LENGTH_MAX)
+			return fail(p, SY_HTTP_E_CHUNK);
+		p->sub = 1;
+		return 0;
+	}
+	if (p->sub == 0)
+		return fail(p, SY_HTTP_E_CHUNK);
+	/* chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ): skipped, bounded */
+	if (p->state == S_CHUNK_SIZE && c != ';' && c != ' ' && c != '\t')
+		return fail(p, SY_HTTP_E_CHUNK);
+	if (!is_field_char(c))
+		return fail(p, SY_HTTP_E_CHUNK);
+	p->state = S_CHUNK_EXT;
+	return 0;
+}
+
+static int
+chunk_line_end(struct sy_http_parser *p)
+{
+	if (p->sub == 0)
+		return fail(p, SY_HTTP_E_CHUNK);
+	if (p->remaining == 0) {
+		/* last-chunk: trailer fields follow, parsed like headers and ignored */
+		p->flags |= SY_HTTP_F_TRAILER;
+		p->hdr_bytes = 0;
+		p->state = S_FIELD_START;
+		return 0;
+	}
+	p->state = S_CHUNK_DATA;
+	return 0;
+}
+
+/* --- the byte machine ------------------------------------------------------------------ */
+
+/* A line ended (LF, after an optional CR) in the current state. */
+static int
+line_end(struct sy_http_parser *p)
+{
+	switch (p->state) {
+	case S_START:
+		return 0;  /* RFC 9112 2.2: empty lines before a request-line */
+	case S_REQ_VERSION:
+		if (p->sub != 8)
+			return fail(p, SY_HTTP_E_VERSION);
+		p->state = S_FIELD_START;
+		return 0;
+	case S_STATUS:
+		/* a status-line without the SP before an empty reason is common: accept */
+		if (p->sub != 3)
+			return fail(p, SY_HTTP_E_STATUS);
+		/* fall through */
+	case S_REASON:
+		p->state = S_FIELD_START;
+		match_begin(p);
+		return 0;
+	case S_FIELD_START:
+		return headers_end(p);
+	case S_FIELD_OWS:
+	case S_FIELD_VALUE:
+		return field_line_end(p);
+	case S_CHUNK_SIZE:
+	case S_CHUNK_EXT:
+		return chunk_line_end(p);
+	case S_CHUNK_END:
+		p->state = S_CHUNK_SIZE;
+		p->sub = 0;
+		p->remaining = 0;
+		p->hdr_bytes = 0;
+		return 0;
+	case S_METHOD:
+	case S_TARGET:
+		return fail(p, SY_HTTP_E_REQUEST_LINE);
+	case S_RESP_VERSION:
+		return fail(p, SY_HTTP_E_VERSION);
+	default:
+		return fail(p, SY_HTTP_E_HEADER);  /* S_FIELD_NAME: a line without a colon */
+	}
+}
+
+/* The error a stray CR (or CR without LF) is in the current state. */
+static enum sy_http_error
+line_error(const struct sy_http_parser *p)
+{
+	switch (p->state) {
+	case S_START:
+	case S_METHOD:
+	case S_TARGET:
+		return SY_HTTP_E_REQUEST_LINE;
+	case S_REQ_VERSION:
+	case S_RESP_VERSION:
+		return SY_HTTP_E_VERSION;
+	case S_STATUS:
+		return SY_HTTP_E_STATUS;
+	case S_CHUNK_SIZE:
+	case S_CHUNK_EXT:
+	case S_CHUNK_END:
+		return SY_HTTP_E_CHUNK;
+	default:
+		return SY_HTTP_E_HEADER;
+	}
+}
+
+static int
+head_byte(struct sy_http_parser *p, uint8_t c)
+{
+	switch (p->state) {
+	case S_START:
+		return start_byte(p, c);
+	case S_METHOD:
+		return method_byte(p, c);
+	case S_TARGET:
+		return target_byte(p, c);
+	case S_REQ_VERSION:
+	case S_RESP_VERSION: {
+		int rc = version_step(p, c);
+
+		if (rc < 0)
+			return rc;
+		if (p->state == S_RESP_VERSION && p->sub > 8) {
+			if (c != ' ')
+				return fail(p, SY_HTTP_E_VERSION);
+		}
+		return 0;
+	}
+	case S_STATUS:
+		return status_byte(p, c);
+	case S_REASON:
+		return (c == '\t' || c >= 0x20) && c != 0x7f ? 0 : fail(p, SY_HTTP_E_STATUS);
+	case S_FIELD_START:
+		/* RFC 9112 5.2: obs-fold rejected */
+		if (c == ' ' || c == '\t')
+			return fail(p, SY_HTTP_E_HEADER);
+		p->state = S_FIELD_NAME;
+		match_begin(p);
+		return field_name_byte(p, c);
+	case S_FIELD_NAME:
+		return field_name_byte(p, c);
+	case S_FIELD_OWS:
+		if (c == ' ' || c == '\t')
+			return 0;
+		p->state = S_FIELD_VALUE;
+		return field_value_byte(p, c);
+	case S_FIELD_VALUE:
+		return field_value_byte(p, c);
+	case S_CHUNK_SIZE:
+	case S_CHUNK_EXT:
+		return chunk_size_byte(p, c);
+	default:  /* S_CHUNK_END: only CRLF may follow chunk data */
+		return fail(p, SY_HTTP_E_CHUNK);
+	}
+}
+
+/* Counts a byte of a bounded region (header section, trailer, chunk line). */
+static int
+bound_byte(struct sy_http_parser *p)
+{
+	p->hdr_bytes++;
+	if (p->state >= S_CHUNK_SIZE && p->state <= S_CHUNK_END) {
+		if (p->hdr_bytes > SY_HTTP_MAX_CHUNK_LINE)
+			return fail(p, SY_HTTP_E_CHUNK);
+	} else if (p->hdr_bytes > p->max_header) {
+		return fail(p, SY_HTTP_E_TOO_LARGE);
+	}
+	return 0;
+}
+
+static int
+one_byte(struct sy_http_parser *p, uint8_t c)
+{
+	if (bound_byte(p) < 0)
+		return -(int)p->error;
+	if (p->cr) {
+		p->cr = 0;
+		if (c != '\n')
+			return fail(p, line_error(p));
+		return line_end(p);
+	}
+	if (c == '\n')
+		return line_end(p);
+	if (c == '\r') {
+		p->cr = 1;
+		return 0;
+	}
+	return head_byte(p, c);
+}
+
+/* Skips body bytes in bulk; returns how many. */
+static uint32_t
+body_bytes(struct sy_http_parser *p, uint32_t len)
+{
+	uint32_t n = len;
+
+	if (p->state == S_BODY_EOF) {
+		p->body_bytes += n;
+		return n;
+	}
+	if (p->remaining < n)
+		n = (uint32_t)p->remaining;
+	p->remaining -= n;
+	p->body_bytes += n;
+	if (p->remaining == 0) {
+		if (p->state == S_BODY) {
+			p->state = S_DONE;
+		} else {
+			p->state = S_CHUNK_END;
+			p->hdr_bytes = 0;
+		}
+	}
+	return n;
+}
+
+int32_t
+sy_http_parser_feed(struct sy_http_parser *p, const void *data, uint32_t len)
+{
+	const uint8_t *b = data;
+	uint32_t i = 0;
+
+	if (p->error != SY_HTTP_OK)
+		return -(int32_t)p->error;
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	while (i < len && p->state != S_DONE) {
+		if (p->state == S_BODY || p->state == S_BODY_EOF || p->state == S_CHUNK_DATA) {
+			i += body_bytes(p, len - i);
+			continue;
+		}
+		if (one_byte(p, b[i]) < 0)
+			return -(int32_t)p->error;
+		i++;
+	}
+	return (int32_t)i;
+}
+
+int
+sy_http_parser_eof(struct sy_http_parser *p)
+{
+	if (p->error != SY_HTTP_OK)
+		return -(int)p->error;
+	if (p->state == S_BODY_EOF) {
+		p->state = S_DONE;
+		return 1;
+	}
+	if (p->state == S_START && p->hdr_bytes == 0)
+		return 0;
+	if (p->state == S_DONE)
+		return 0;
+	return fail(p, SY_HTTP_E_EOF);
+}
