@@ -74,7 +74,7 @@ synack_cmd_pktpath(int argc, char **argv)
 	for (uint16_t q = 0; q < r.stack_a.n_workers; q++)
 		r.stack_a.workers[q]->rx_limit = (packets + r.stack_a.n_workers - 1) /
 						 r.stack_a.n_workers;
-	synack_run_lcores(&r, NULL, NULL);
+	synack_run_lcores(&r, NULL);
 	pktpath_report(&r, synack_elapsed_s(&r));
 	return synack_teardown(&r);
 }

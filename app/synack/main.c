@@ -43,6 +43,10 @@ main(int argc, char **argv)
 		return synack_cmd_pktpath(argc - 1, argv + 1);
 	if (strcmp(argv[1], "server") == 0)
 		return synack_cmd_server(argc - 1, argv + 1);
+	if (strcmp(argv[1], "client") == 0)
+		return synack_cmd_client(argc - 1, argv + 1);
+	if (strcmp(argv[1], "demo") == 0)
+		return synack_cmd_demo(argc - 1, argv + 1);
 	fprintf(stderr, "synack: unknown command '%s'\n%s", argv[1], usage);
 	return SYNACK_EXIT_CONFIG;
 }

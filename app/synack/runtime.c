@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 
 volatile bool synack_stop;
+volatile bool synack_stop_requested;
 
 void
 synack_die_config(const char *fmt, ...)
@@ -38,7 +39,10 @@ synack_die_config(const char *fmt, ...)
 static void
 on_signal(int sig)
 {
-	synack_stop = true;
+	/* a second signal stops at once, without waiting for the drain */
+	if (synack_stop_requested)
+		synack_stop = true;
+	synack_stop_requested = true;
 }
 
 double
@@ -52,6 +56,28 @@ pair_stack_b_conf(struct synack_run *r)
 {
 	if (sy_port_conf_peer(&r->conf, &r->peer_conf) != 0)
 		synack_die_config("%s: driver net_ring_pair needs a [peer] section", r->conf.file);
+}
+
+/*
+ * The ring pair is a point-to-point wire between two stacks of this process: each side's
+ * neighbours are known, so they are written as static ARP entries and the first segments
+ * of a run never wait in (or overflow) the ARP pending queue.
+ */
+#define PAIR_STATIC_ARP_MAX 65536
+
+static void
+pair_static_arp(struct sy_stack *s, const struct sy_port_ip_conf *peer,
+		const struct rte_ether_addr *peer_mac)
+{
+	uint32_t n = RTE_MIN(peer->addr_count, (uint32_t)PAIR_STATIC_ARP_MAX);
+
+	for (uint16_t q = 0; q < s->n_workers; q++)
+		for (uint32_t i = 0; i < n; i++) {
+			rte_be32_t ip = rte_cpu_to_be_32(rte_be_to_cpu_32(peer->addr_first) + i);
+
+			if (sy_net_arp_add_static(s->workers[q]->net, ip, peer_mac) != 0)
+				break;  /* table full: the rest resolve with ARP */
+		}
 }
 
 void
@@ -78,6 +104,10 @@ synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
 	if (rc < 0) {
 		fprintf(stderr, "synack: %s\n", err);
 		exit(1);
+	}
+	if (r->pair) {
+		pair_static_arp(&r->stack_a, &r->peer_conf.ip, &r->port_b.mac);
+		pair_static_arp(&r->stack_b, &r->conf.ip, &r->port_a.mac);
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -116,27 +146,40 @@ place_workers(struct synack_run *r)
 	}
 }
 
-static void
-duration_tick(struct synack_run *r, void (*tick)(void *), void *arg)
-{
-	if (tick != NULL)
-		tick(arg);
-	if (r->opts.duration_s > 0 && synack_elapsed_s(r) >= r->opts.duration_s)
-		synack_stop = true;
-}
-
+/*
+ * The main lcore's tick, every 100 ms: the command's progress line once a second, and the
+ * stop sequence. When the duration is over or a signal came, the command's drain hook runs
+ * on every tick until it says it is done (a load generator stops opening, lets open
+ * connections finish and aborts the rest after a bounded time); then the loops stop.
+ */
 struct main_tick {
 	struct synack_run *r;
-	void (*tick)(void *);
-	void *arg;
+	const struct synack_hooks *hooks;
+	uint64_t last_second;
+	double drain_start;
 };
 
 static void
 main_tick_fn(void *p)
 {
 	struct main_tick *mt = p;
+	struct synack_run *r = mt->r;
+	const struct synack_hooks *h = mt->hooks;
+	double now = synack_elapsed_s(r);
 
-	duration_tick(mt->r, mt->tick, mt->arg);
+	if ((uint64_t)now != mt->last_second) {
+		mt->last_second = (uint64_t)now;
+		if (h != NULL && h->second != NULL)
+			h->second(h->arg);
+	}
+	if (r->opts.duration_s > 0 && now >= r->opts.duration_s)
+		synack_stop_requested = true;
+	if (!synack_stop_requested)
+		return;
+	if (mt->drain_start == 0)
+		mt->drain_start = now;
+	if (h == NULL || h->drained == NULL || h->drained(h->arg, now - mt->drain_start))
+		synack_stop = true;
 }
 
 static bool
@@ -150,28 +193,21 @@ workers_running(void)
 	return false;
 }
 
-/* The main lcore runs no worker: it ticks once a second until the workers are done. */
+/* The main lcore runs no worker: it ticks until the workers are done. */
 static void
-wait_for_workers(struct synack_run *r, struct main_tick *mt)
+wait_for_workers(struct main_tick *mt)
 {
-	uint64_t last_s = 0;
-
 	while (!synack_stop && workers_running()) {
-		uint64_t now_s = (uint64_t)synack_elapsed_s(r);
-
-		if (now_s != last_s) {
-			last_s = now_s;
-			main_tick_fn(mt);
-		}
-		usleep(10 * 1000);
+		usleep(100 * 1000);
+		main_tick_fn(mt);
 	}
 }
 
 void
-synack_run_lcores(struct synack_run *r, void (*tick)(void *), void *tick_arg)
+synack_run_lcores(struct synack_run *r, const struct synack_hooks *hooks)
 {
 	unsigned int main_lc = rte_get_main_lcore(), lc;
-	struct main_tick mt = { .r = r, .tick = tick, .arg = tick_arg };
+	struct main_tick mt = { .r = r, .hooks = hooks };
 
 	place_workers(r);
 	sy_stack_announce(&r->stack_a);
@@ -189,11 +225,11 @@ synack_run_lcores(struct synack_run *r, void (*tick)(void *), void *tick_arg)
 	mp->stop = &synack_stop;
 	mp->tick = main_tick_fn;
 	mp->tick_arg = &mt;
-	mp->tick_ms = 1000;
+	mp->tick_ms = 100;
 	if (mp->n > 0)
 		sy_lcore_run(mp);
 	else
-		wait_for_workers(r, &mt);
+		wait_for_workers(&mt);
 	synack_stop = true;
 	rte_eal_mp_wait_lcore();
 }

@@ -42,8 +42,18 @@ struct synack_run {
 	uint64_t start_tsc;
 };
 
-/** Set by SIGINT/SIGTERM, or when the duration is over. Read by every loop. */
+/** Ends every loop. Set by the main lcore once the stop sequence is over. */
 extern volatile bool synack_stop;
+
+/** Set by SIGINT/SIGTERM or when the duration is over: starts the stop sequence. */
+extern volatile bool synack_stop_requested;
+
+/** What a command does on the main lcore while the workers run. */
+struct synack_hooks {
+	void (*second)(void *arg);                  /**< once a second: progress line */
+	bool (*drained)(void *arg, double drain_s); /**< after a stop request: true = stop now */
+	void *arg;
+};
 
 /** Prints a configuration error and exits with code 2. */
 void synack_die_config(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -61,9 +71,9 @@ void synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp);
 
 /**
  * Places workers on lcores (see docs/architecture.md), launches them, runs the main lcore's
- * plan with @p tick every second until the stop flag or the duration, and waits for all.
+ * plan and @p hooks (may be NULL) until the stop sequence ends, and waits for all.
  */
-void synack_run_lcores(struct synack_run *r, void (*tick)(void *), void *tick_arg);
+void synack_run_lcores(struct synack_run *r, const struct synack_hooks *hooks);
 
 /** Prints the counters (unless quiet), then frees the stacks; idempotent. */
 void synack_free_stacks(struct synack_run *r);
@@ -78,5 +88,7 @@ double synack_elapsed_s(const struct synack_run *r);
 
 int synack_cmd_pktpath(int argc, char **argv);
 int synack_cmd_server(int argc, char **argv);
+int synack_cmd_client(int argc, char **argv);
+int synack_cmd_demo(int argc, char **argv);
 
 #endif /* SYNACK_APP_H */

@@ -43,12 +43,18 @@ enum known_header {
 };
 
 /* index i of these arrays is bit i of the match mask */
-static const char *const header_names[] = {
-	"content-length", "transfer-encoding", "connection",
+struct names {
+	unsigned int n;
+	uint8_t len[3];
+	const char *s[3];
 };
-static const char *const connection_tokens[] = { "close", "keep-alive" };
-static const char *const te_tokens[] = { "chunked" };
-static const char *const method_names[] = { "GET", "HEAD" };  /* case-sensitive */
+
+static const struct names header_names = {
+	3, { 14, 17, 10 }, { "content-length", "transfer-encoding", "connection" },
+};
+static const struct names connection_tokens = { 2, { 5, 10 }, { "close", "keep-alive" } };
+static const struct names te_tokens = { 1, { 7 }, { "chunked" } };
+static const struct names method_names = { 2, { 3, 4 }, { "GET", "HEAD" } };  /* case-sensitive */
 
 static const char *const error_names[SY_HTTP_E_COUNT] = {
 	[SY_HTTP_OK] = "ok",
@@ -79,14 +85,17 @@ sy_http_strerror(int err)
 }
 
 /* RFC 9110 5.6.2 tchar */
+static const bool tchar[256] = {
+	['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+	['!'] = true, ['#'] = true, ['$'] = true, ['%'] = true, ['&'] = true, ['\''] = true,
+	['*'] = true, ['+'] = true, ['-'] = true, ['.'] = true, ['^'] = true, ['_'] = true,
+	['`'] = true, ['|'] = true, ['~'] = true,
+};
+
 static inline bool
 is_tchar(uint8_t c)
 {
-	static const char extra[] = "!#$%&'*+-.^_`|~";
-
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != 0 && memchr(extra, c, sizeof(extra) - 1) != NULL;
+	return tchar[c];
 }
 
 /* RFC 9110 5.5 field-vchar, plus SP and HTAB inside a value */
@@ -115,15 +124,14 @@ hex_value(uint8_t c)
 
 /* Narrows the candidate mask with byte @p c at position p->idx. */
 static void
-match_step(struct sy_http_parser *p, const char *const *names, unsigned int n, uint8_t c,
-	   bool fold)
+match_step(struct sy_http_parser *p, const struct names *nm, uint8_t c, bool fold)
 {
 	uint8_t b = fold ? lower(c) : c;
 
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < nm->n && p->mask != 0; i++) {
 		if (!(p->mask & (1u << i)))
 			continue;
-		if (p->idx >= strlen(names[i]) || (uint8_t)names[i][p->idx] != b)
+		if (p->idx >= nm->len[i] || (uint8_t)nm->s[i][p->idx] != b)
 			p->mask &= (uint8_t)~(1u << i);
 	}
 	if (p->idx < UINT8_MAX)
@@ -132,10 +140,10 @@ match_step(struct sy_http_parser *p, const char *const *names, unsigned int n, u
 
 /* Which candidate matched exactly, as index + 1; 0 for none. */
 static unsigned int
-match_end(const struct sy_http_parser *p, const char *const *names, unsigned int n)
+match_end(const struct sy_http_parser *p, const struct names *nm)
 {
-	for (unsigned int i = 0; i < n; i++)
-		if ((p->mask & (1u << i)) && strlen(names[i]) == p->idx)
+	for (unsigned int i = 0; i < nm->n; i++)
+		if ((p->mask & (1u << i)) && nm->len[i] == p->idx)
 			return i + 1;
 	return 0;
 }
@@ -198,7 +206,7 @@ sy_http_parser_done(const struct sy_http_parser *p)
 bool
 sy_http_parser_idle(const struct sy_http_parser *p)
 {
-	return p->state == S_START && p->hdr_bytes == 0 && p->error == SY_HTTP_OK;
+	return p->state == S_START && p->error == SY_HTTP_OK;
 }
 
 /* --- start lines ---------------------------------------------------------------------- */
@@ -237,7 +245,7 @@ start_byte(struct sy_http_parser *p, uint8_t c)
 			return fail(p, SY_HTTP_E_REQUEST_LINE);
 		p->state = S_METHOD;
 		match_begin(p);
-		match_step(p, method_names, 2, c, false);
+		match_step(p, &method_names, c, false);
 		return 0;
 	}
 	p->state = S_RESP_VERSION;
@@ -249,7 +257,7 @@ static int
 method_byte(struct sy_http_parser *p, uint8_t c)
 {
 	if (c == ' ') {
-		unsigned int m = match_end(p, method_names, 2);
+		unsigned int m = match_end(p, &method_names);
 
 		p->method = m == 1 ? SY_HTTP_METHOD_GET :
 			    m == 2 ? SY_HTTP_METHOD_HEAD : SY_HTTP_METHOD_OTHER;
@@ -259,7 +267,7 @@ method_byte(struct sy_http_parser *p, uint8_t c)
 	}
 	if (!is_tchar(c))
 		return fail(p, SY_HTTP_E_REQUEST_LINE);
-	match_step(p, method_names, 2, c, false);
+	match_step(p, &method_names, c, false);
 	return 0;
 }
 
@@ -307,7 +315,7 @@ field_name_byte(struct sy_http_parser *p, uint8_t c)
 		if (p->idx == 0)
 			return fail(p, SY_HTTP_E_HEADER);
 		p->hdr = (p->flags & SY_HTTP_F_TRAILER) ? H_NONE :
-			 (uint8_t)match_end(p, header_names, 3);
+			 (uint8_t)match_end(p, &header_names);
 		p->state = S_FIELD_OWS;
 		p->sub = 0;
 		match_begin(p);
@@ -318,7 +326,7 @@ field_name_byte(struct sy_http_parser *p, uint8_t c)
 	/* RFC 9112 5.1: no whitespace between name and colon */
 	if (!is_tchar(c))
 		return fail(p, SY_HTTP_E_HEADER);
-	match_step(p, header_names, 3, c, true);
+	match_step(p, &header_names, c, true);
 	return 0;
 }
 
@@ -333,9 +341,9 @@ content_length_byte(struct sy_http_parser *p, uint8_t c)
 	}
 	if (c < '0' || c > '9' || p->sub == 2)
 		return fail(p, SY_HTTP_E_LENGTH);
-	p->remaining = p->remaining * 10 + (uint64_t)(c - '0');
-	if (p->remaining > LENGTH_MAX)
+	if (p->remaining > (LENGTH_MAX - (uint64_t)(c - '0')) / 10)
 		return fail(p, SY_HTTP_E_LENGTH);
+	p->remaining = p->remaining * 10 + (uint64_t)(c - '0');
 	p->sub = 1;
 	return 0;
 }
@@ -347,7 +355,7 @@ list_token_end(struct sy_http_parser *p)
 	if (p->idx == 0)
 		return;
 	if (p->hdr == H_CONNECTION) {
-		unsigned int t = match_end(p, connection_tokens, 2);
+		unsigned int t = match_end(p, &connection_tokens);
 
 		if (t == 1)
 			p->flags |= SY_HTTP_F_CLOSE;
@@ -355,7 +363,7 @@ list_token_end(struct sy_http_parser *p)
 			p->flags |= SY_HTTP_F_KEEP_ALIVE;
 	} else {
 		/* RFC 9112 6.3: only the final coding decides; remember the latest token */
-		if (match_end(p, te_tokens, 1))
+		if (match_end(p, &te_tokens))
 			p->flags |= SY_HTTP_F_CHUNKED;
 		else
 			p->flags &= (uint16_t)~SY_HTTP_F_CHUNKED;
@@ -377,8 +385,7 @@ field_value_byte(struct sy_http_parser *p, uint8_t c)
 			list_token_end(p);
 			return 0;
 		}
-		match_step(p, p->hdr == H_CONNECTION ? connection_tokens : te_tokens,
-			   p->hdr == H_CONNECTION ? 2 : 1, c, true);
+		match_step(p, p->hdr == H_CONNECTION ? &connection_tokens : &te_tokens, c, true);
 		return 0;
 	default:
 		return 0;
@@ -470,27 +477,32 @@ headers_end(struct sy_http_parser *p)
 
 /* --- chunked coding: RFC 9112 7.1 ------------------------------------------------------ */
 
+/* p->sub: 0 no digit yet, 1 in the digits, 2 in BWS after them */
 static int
 chunk_size_byte(struct sy_http_parser *p, uint8_t c)
 {
 	int v = hex_value(c);
 
-	if (v >= 0 && p->state == S_CHUNK_SIZE) {
-		p->remaining = (p->remaining << 4) | (uint64_t)v;
-		if (p->remaining > LENGTH_MAX)
+	if (p->state == S_CHUNK_EXT) {
+		/* chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ): skipped, bounded */
+		return is_field_char(c) ? 0 : fail(p, SY_HTTP_E_CHUNK);
+	}
+	if (v >= 0 && p->sub != 2) {
+		if (p->remaining > (LENGTH_MAX >> 4))
 			return fail(p, SY_HTTP_E_CHUNK);
+		p->remaining = (p->remaining << 4) | (uint64_t)v;
 		p->sub = 1;
 		return 0;
 	}
-	if (p->sub == 0)
-		return fail(p, SY_HTTP_E_CHUNK);
-	/* chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS value ] ): skipped, bounded */
-	if (p->state == S_CHUNK_SIZE && c != ';' && c != ' ' && c != '\t')
-		return fail(p, SY_HTTP_E_CHUNK);
-	if (!is_field_char(c))
-		return fail(p, SY_HTTP_E_CHUNK);
-	p->state = S_CHUNK_EXT;
-	return 0;
+	if (p->sub != 0 && (c == ' ' || c == '\t')) {
+		p->sub = 2;
+		return 0;
+	}
+	if (p->sub != 0 && c == ';') {
+		p->state = S_CHUNK_EXT;
+		return 0;
+	}
+	return fail(p, SY_HTTP_E_CHUNK);
 }
 
 static int
@@ -589,18 +601,17 @@ head_byte(struct sy_http_parser *p, uint8_t c)
 		return method_byte(p, c);
 	case S_TARGET:
 		return target_byte(p, c);
-	case S_REQ_VERSION:
-	case S_RESP_VERSION: {
-		int rc = version_step(p, c);
-
-		if (rc < 0)
-			return rc;
-		if (p->state == S_RESP_VERSION && p->sub > 8) {
+	case S_RESP_VERSION:
+		if (p->sub == 8) {
 			if (c != ' ')
 				return fail(p, SY_HTTP_E_VERSION);
+			p->state = S_STATUS;
+			p->sub = 0;
+			return 0;
 		}
-		return 0;
-	}
+		/* fall through */
+	case S_REQ_VERSION:
+		return version_step(p, c) < 0 ? -(int)p->error : 0;
 	case S_STATUS:
 		return status_byte(p, c);
 	case S_REASON:
@@ -688,6 +699,22 @@ body_bytes(struct sy_http_parser *p, uint32_t len)
 	return n;
 }
 
+/* Skips a run of plain value bytes of a field we do not interpret (Host, User-Agent...)
+ * without the per-byte state switch; the bound is checked once for the run. */
+static uint32_t
+value_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
+	uint32_t n = 0;
+	uint32_t room = p->max_header - p->hdr_bytes;
+
+	if (len > room)
+		len = room;
+	while (n < len && is_field_char(b[n]))
+		n++;
+	p->hdr_bytes += n;
+	return n;
+}
+
 int32_t
 sy_http_parser_feed(struct sy_http_parser *p, const void *data, uint32_t len)
 {
@@ -702,6 +729,14 @@ sy_http_parser_feed(struct sy_http_parser *p, const void *data, uint32_t len)
 		if (p->state == S_BODY || p->state == S_BODY_EOF || p->state == S_CHUNK_DATA) {
 			i += body_bytes(p, len - i);
 			continue;
+		}
+		if (p->state == S_FIELD_VALUE && p->hdr == H_NONE && !p->cr) {
+			uint32_t n = value_run(p, b + i, len - i);
+
+			if (n > 0) {
+				i += n;
+				continue;
+			}
 		}
 		if (one_byte(p, b[i]) < 0)
 			return -(int32_t)p->error;
@@ -719,7 +754,7 @@ sy_http_parser_eof(struct sy_http_parser *p)
 		p->state = S_DONE;
 		return 1;
 	}
-	if (p->state == S_START && p->hdr_bytes == 0)
+	if (p->state == S_START)
 		return 0;
 	if (p->state == S_DONE)
 		return 0;

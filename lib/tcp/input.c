@@ -58,6 +58,8 @@ seg_parse(struct sy_tcp *tcp, struct rte_mbuf *m, struct tcp_seg *seg)
 		return -1;
 	}
 	seg->m = m;
+	seg->tw_reuse = 0;
+	seg->iss_floor = 0;
 	seg->key.local_ip = ip->dst_addr;
 	seg->key.remote_ip = ip->src_addr;
 	seg->key.local_port = th->dst_port;
@@ -119,6 +121,10 @@ tcp_input_listen(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx)
 	l->embryonic++;
 	tcb->rcv_nxt = seg->seq + 1;
 	tcb->iss = tcp_isn(tcp, &seg->key);
+	/* RFC 1122 4.2.2.13: a reopened TIME-WAIT tuple starts above the old SND.NXT
+	 * (Linux adds 65535 + 2 likewise); the RFC 6528 clock alone may not have moved far */
+	if (seg->tw_reuse && !SEQ_GT(tcb->iss, seg->iss_floor))
+		tcb->iss = seg->iss_floor + 65537;
 	tcb->snd_una = tcb->iss;
 	tcb->snd_nxt = tcb->iss + 1;
 	tcb->snd_max = tcb->iss + 1;

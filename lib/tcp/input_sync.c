@@ -198,6 +198,9 @@ ack_process(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	if (SEQ_GT(seg->ack, tcb->snd_una))
 		ack_new_data(tcp, tcb, seg->ack);
 	window_update(tcb, seg);
+	/* RFC 9293 3.8.6.1: a peer that answers window probes keeps the connection open */
+	if (tcb->snd_wnd == 0)
+		tcb->retries = 0;
 	return ack_fin_states(tcp, tcb);
 }
 
@@ -298,6 +301,8 @@ time_wait_tcb_input(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
 	    tcp_tw_syn_ok(tcb->flags & TF_TS, tcb->ts_recent, tcb->rcv_nxt, seg)) {
 		tcp->stats.time_wait_reused++;
+		seg->tw_reuse = 1;
+		seg->iss_floor = tcb->snd_max;
 		tcp_conn_drop_embryonic(tcp, tcb);
 		tcp_input_demux_new(tcp, seg);
 		return;
@@ -334,6 +339,25 @@ after_input(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	tcp_timers_sync(tcp, tcb);
 }
 
+/*
+ * Simultaneous open, RFC 9293 Figure 8 line 6: in SYN-RECEIVED the peer's SYN,ACK that
+ * repeats its SYN (SEQ = RCV.NXT - 1) and acknowledges ours (ACK = SND.NXT) completes the
+ * open. Read literally, the sequence check would reject it (its SYN is old) and RFC 5961 4
+ * would challenge it; like Linux (tcp_validate_incoming), take it as the ACK it carries.
+ */
+static void
+simultaneous_synack(struct sy_tcb *tcb, struct tcp_seg *seg)
+{
+	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
+	    !TCP_FLAGS(seg, RTE_TCP_RST_FLAG) && seg->seq + 1 == tcb->rcv_nxt &&
+	    seg->ack == tcb->snd_max) {
+		seg->flags &= ~RTE_TCP_SYN_FLAG;
+		seg->seq++;
+		seg->seg_len--;
+		tcb->flags |= TF_ACK_NOW;
+	}
+}
+
 void
 tcp_input_synchronized(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 {
@@ -343,6 +367,8 @@ tcp_input_synchronized(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *s
 		time_wait_tcb_input(tcp, tcb, seg);
 		return;
 	}
+	if (tcb->state == SY_TCP_SYN_RECEIVED && !passive_syn_rcvd)
+		simultaneous_synack(tcb, seg);
 	/* RFC 5961 4 / RFC 9293 3.10.7.4: a SYN, whatever its sequence number -> challenge */
 	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_RST_FLAG) &&
 	    !passive_syn_rcvd) {

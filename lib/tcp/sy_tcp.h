@@ -139,7 +139,7 @@ struct sy_tcp_ops {
 	X(closed_reset) \
 	X(drop_listen)             /* no SYN (or RST) to a listener; ACK got RST */ \
 	X(drop_backlog)            /* listener's embryonic connections at backlog */ \
-	X(drop_embryonic)          /* passive open freed after SYN-ACK retries */ \
+	X(drop_embryonic)          /* passive open freed: SYN-ACK retries out, or in-window SYN */ \
 	X(drop_syn_sent)           /* SYN-SENT: unacceptable ACK (RST sent) or no SYN */ \
 	X(drop_no_ack)             /* synchronized state, ACK bit off */ \
 	X(drop_ack_unsent)         /* RFC 5961 5.2: ACK of unsent data, ACK sent */ \
@@ -178,7 +178,11 @@ void sy_tcp_input(struct sy_tcp *tcp, struct rte_mbuf *m);
 /** Fires due timers at the clock's current time. Call once per loop iteration. */
 void sy_tcp_poll(struct sy_tcp *tcp);
 
-/** Opens a listener on (@p ip, @p port); @p ip 0 is any local address. */
+/**
+ * Opens a listener on (@p ip, @p port); @p ip 0 is any local address. @p backlog bounds
+ * the listener's SYN-RECEIVED connections (0 is taken as 1). At most 64 listeners.
+ * @return 0; -EADDRINUSE; -ENOSPC; -EINVAL
+ */
 int sy_tcp_listen(struct sy_tcp *tcp, rte_be32_t ip, rte_be16_t port, uint32_t backlog,
 		  const struct sy_tcp_ops *ops, void *user);
 int sy_tcp_unlisten(struct sy_tcp *tcp, rte_be32_t ip, rte_be16_t port);
@@ -203,7 +207,10 @@ uint32_t sy_tcp_send_space(const struct sy_tcp *tcp, sy_conn_t c);
 /** Half-close: FIN after queued data; data keeps arriving. */
 int sy_tcp_shutdown(struct sy_tcp *tcp, sy_conn_t c);
 
-/** Full close: shutdown and no more data callbacks (arriving data gets an RST). */
+/**
+ * Full close: shutdown and no more data callbacks (arriving data gets an RST and the
+ * closed callback reports SY_TCP_CLOSE_ABORTED). Arms the FIN-WAIT-2 timeout.
+ */
 int sy_tcp_close(struct sy_tcp *tcp, sy_conn_t c);
 
 /** Sends RST and frees the connection (closed callback with SY_TCP_CLOSE_ABORTED). */
@@ -215,6 +222,10 @@ int sy_tcp_set_keepalive(struct sy_tcp *tcp, sy_conn_t c, bool on);
 /** Nagle per connection (default on). */
 int sy_tcp_set_nodelay(struct sy_tcp *tcp, sy_conn_t c, bool nodelay);
 
+/**
+ * State of a live connection; SY_TCP_CLOSED for an invalid handle. A connection that
+ * entered TIME-WAIT has been reported closed and is only visible in sy_tcp_count().
+ */
 enum sy_tcp_state sy_tcp_conn_state(const struct sy_tcp *tcp, sy_conn_t c);
 
 const struct sy_tcp_stats *sy_tcp_stats(const struct sy_tcp *tcp);

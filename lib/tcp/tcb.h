@@ -143,6 +143,8 @@ struct tcp_seg {
 	uint32_t wnd;                /* unscaled SEG.WND */
 	uint32_t payload_off;        /* offset of the payload in m */
 	uint8_t flags;
+	uint8_t tw_reuse;            /* reopens a TIME-WAIT tuple: ISS above iss_floor */
+	uint32_t iss_floor;          /* the old incarnation's SND.NXT */
 	struct tcp_opts opts;
 };
 

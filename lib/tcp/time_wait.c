@@ -107,6 +107,8 @@ tcp_tw_input(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg)
 	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
 	    syn_acceptable(tw, seg)) {
 		tcp->stats.time_wait_reused++;
+		seg->tw_reuse = 1;
+		seg->iss_floor = tw->snd_nxt;
 		tcp_tw_remove(tcp, idx);
 		tcp_input_demux_new(tcp, seg);
 		return;

@@ -134,10 +134,12 @@ rtx_syn(struct sy_tcp *tcp, struct sy_tcb *tcb)
 
 	if (tcb->retries >= limit) {
 		tcp->stats.timeouts++;
-		if (tcb->listener != 0)
+		if (tcb->listener != 0) {
+			tcp->stats.drop_embryonic++;
 			tcp_conn_drop_embryonic(tcp, tcb);   /* passive: freed silently */
-		else
+		} else {
 			tcp_conn_close(tcp, tcb, SY_TCP_CLOSE_TIMEOUT);
+		}
 		return;
 	}
 	tcb->retries++;

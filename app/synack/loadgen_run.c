@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The load generator's run: see loadgen_run.h. The main lcore talks to the workers only
+ * through the phase value it writes (0 run, 1 stop opening, 2 abort) and by reading their
+ * counters; each worker's poll hook acts on a phase change on its own lcore.
+ */
+#include "loadgen_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rte_errno.h>
+
+static void
+client_poll(void *app, struct sy_worker *w)
+{
+	struct client_worker *cw = app;
+	int phase = *cw->phase;
+
+	if (phase != cw->seen_phase) {
+		cw->seen_phase = phase;
+		if (phase == 1)
+			sy_loadgen_stop_opening(cw->lg);
+		else if (phase == 2)
+			sy_loadgen_abort_all(cw->lg);
+	}
+	sy_loadgen_poll(cw->lg);
+}
+
+/* Worker q's share of a total: the remainder goes to the first workers. */
+static uint64_t
+share(uint64_t total, uint16_t n, uint16_t q)
+{
+	return total / n + (q < total % n ? 1 : 0);
+}
+
+static void
+worker_conf(struct sy_loadgen_conf *lg, const struct client_opts *co, uint16_t n, uint16_t q,
+	    const struct sy_port_ip_conf *src, uint32_t max_conns)
+{
+	*lg = co->lg;
+	lg->max_conns = max_conns;
+	lg->src_ip = src->addr_first;
+	lg->src_ip_count = src->addr_count;
+	lg->rate = share(co->lg.rate, n, q);
+	lg->max_concurrent = (uint32_t)RTE_MAX(share(co->lg.max_concurrent, n, q), 1u);
+	if (co->lg.total_conns != 0)
+		lg->total_conns = RTE_MAX(share(co->lg.total_conns, n, q), 1u);
+	if (co->lg.src_port_lo != 0) {
+		/* disjoint source port slices: no two workers ever pick the same tuple */
+		uint32_t span = co->lg.src_port_hi - co->lg.src_port_lo + 1u;
+		uint32_t per = span / n;
+
+		if (per == 0)
+			synack_die_config("--src-ports: fewer ports than workers");
+		lg->src_port_lo = (uint16_t)(co->lg.src_port_lo + q * per);
+		lg->src_port_hi = (uint16_t)(lg->src_port_lo + per - 1);
+	}
+	if (lg->max_concurrent > max_conns)
+		lg->max_concurrent = max_conns;
+}
+
+void
+client_start(struct client_run *c, const struct client_opts *co, struct synack_run *r,
+	     struct sy_stack *s, const struct sy_port_ip_conf *src,
+	     const struct sy_tcp_conf *tcp, int first_slot, const char *command)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->stack = s;
+	c->opts = co;
+	c->command = command;
+	if (!co->target_set)
+		synack_die_config("--target IP[:PORT] is required");
+	c->series = calloc(CLIENT_SERIES_MAX, sizeof(*c->series));
+	for (uint16_t q = 0; q < s->n_workers; q++) {
+		struct sy_worker *w = s->workers[q];
+		struct client_worker *cw = &c->workers[q];
+		struct sy_loadgen_conf lg;
+
+		worker_conf(&lg, co, s->n_workers, q, src, tcp->max_conns);
+		cw->lg = sy_loadgen_create(&lg, w->tcp, &w->clock, w->pool, s->port->socket);
+		if (cw->lg == NULL)
+			synack_die_config("load generator: %s", rte_strerror(rte_errno));
+		cw->phase = &c->phase;
+		w->app = cw;
+		w->app_poll = client_poll;
+		sy_stats_add_group(&r->stats, first_slot + q, "client", sy_loadgen_stats_names,
+				   sy_loadgen_stats_count,
+				   (const uint64_t *)sy_loadgen_stats(cw->lg));
+	}
+}
+
+static bool
+all_done(const struct client_run *c)
+{
+	for (uint16_t q = 0; q < c->stack->n_workers; q++)
+		if (!sy_loadgen_done(c->workers[q].lg))
+			return false;
+	return true;
+}
+
+static uint32_t
+active(const struct client_run *c)
+{
+	uint32_t n = 0;
+
+	for (uint16_t q = 0; q < c->stack->n_workers; q++)
+		n += sy_loadgen_active(c->workers[q].lg);
+	return n;
+}
+
+static struct client_second
+totals(const struct client_run *c)
+{
+	const struct sy_stats *st = &c->r->stats;
+
+	return (struct client_second){
+		.opened = sy_stats_sum(st, "client.conns_opened"),
+		.established = sy_stats_sum(st, "client.conns_established"),
+		.responses_ok = sy_stats_sum(st, "client.responses_ok"),
+		.errors = sy_stats_sum(st, "client.response_errors") +
+			  sy_stats_sum(st, "client.conns_failed") +
+			  sy_stats_sum(st, "client.connect_errors"),
+		.rx_bytes = sy_stats_sum(st, "client.bytes_rx"),
+		.tx_bytes = sy_stats_sum(st, "client.bytes_tx"),
+		.port_exhausted = sy_stats_sum(st, "client.port_exhausted"),
+		.rate_behind = sy_stats_sum(st, "client.rate_behind"),
+	};
+}
+
+static void
+print_progress(const struct client_run *c, const struct client_second *d)
+{
+	const struct sy_stats *st = &c->r->stats;
+	uint64_t retrans = sy_stats_sum(st, "tcp.syn_retrans") + sy_stats_sum(st, "tcp.synack_retrans") +
+			   sy_stats_sum(st, "tcp.fin_retrans") + sy_stats_sum(st, "tcp.data_retrans");
+
+	printf("[%5.0f s] conns/s %9" PRIu64 " | active %7u | req/s %9" PRIu64
+	       " | rx %6.3f tx %6.3f Gbit/s | retrans %" PRIu64 " resets %" PRIu64
+	       " timeouts %" PRIu64 " errors %" PRIu64, synack_elapsed_s(c->r), d->opened,
+	       d->active, d->responses_ok, d->rx_bytes * 8 / 1e9, d->tx_bytes * 8 / 1e9, retrans,
+	       sy_stats_sum(st, "tcp.rst_rx_accepted"), sy_stats_sum(st, "tcp.timeouts"),
+	       d->errors);
+	if (d->port_exhausted)
+		printf(" | SOURCE PORTS EXHAUSTED x%" PRIu64, d->port_exhausted);
+	if (d->rate_behind)
+		printf(" | BEHIND RATE by %" PRIu64 " (concurrency limit)", d->rate_behind);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void
+client_second_fn(void *arg)
+{
+	struct client_run *c = arg;
+	struct client_second now = totals(c), d;
+
+	d = (struct client_second){
+		.opened = now.opened - c->prev_total.opened,
+		.established = now.established - c->prev_total.established,
+		.responses_ok = now.responses_ok - c->prev_total.responses_ok,
+		.errors = now.errors - c->prev_total.errors,
+		.rx_bytes = now.rx_bytes - c->prev_total.rx_bytes,
+		.tx_bytes = now.tx_bytes - c->prev_total.tx_bytes,
+		.port_exhausted = now.port_exhausted - c->prev_total.port_exhausted,
+		.rate_behind = now.rate_behind - c->prev_total.rate_behind,
+		.active = active(c),
+	};
+	c->prev_total = now;
+	if (c->series != NULL && c->n_series < CLIENT_SERIES_MAX)
+		c->series[c->n_series++] = d;
+	if (!c->r->opts.quiet)
+		print_progress(c, &d);
+	if (c->phase == 0 && all_done(c))
+		synack_stop_requested = true;  /* --connections reached and all finished */
+}
+
+/*
+ * Stop sequence: stop opening (phase 1); when every generator is done, or after --drain
+ * seconds, abort what is left (phase 2) and give the RSTs 200 ms to leave.
+ */
+static bool
+client_drained(void *arg, double drain_s)
+{
+	struct client_run *c = arg;
+
+	if (c->phase == 0)
+		c->phase = 1;
+	if (c->phase == 1 && (all_done(c) || drain_s >= c->opts->drain_s)) {
+		c->phase = 2;
+		c->abort_at = drain_s;
+	}
+	return c->phase == 2 && drain_s >= c->abort_at + 0.2;
+}
+
+void
+client_hooks(struct client_run *c, struct synack_hooks *h)
+{
+	h->second = client_second_fn;
+	h->drained = client_drained;
+	h->arg = c;
+}
+
+bool
+client_clean(const struct client_run *c)
+{
+	const struct sy_stats *st = &c->r->stats;
+
+	return sy_stats_sum(st, "client.response_errors") == 0 &&
+	       sy_stats_sum(st, "client.conns_failed") == 0 &&
+	       sy_stats_sum(st, "client.connect_errors") == 0 &&
+	       sy_stats_sum(st, "client.responses_ok") > 0;
+}
+
+void
+client_free(struct client_run *c)
+{
+	for (unsigned int q = 0; q < SY_PORT_MAX_QUEUES; q++) {
+		sy_loadgen_free(c->workers[q].lg);
+		c->workers[q].lg = NULL;
+	}
+	free(c->series);
+	c->series = NULL;
+}
