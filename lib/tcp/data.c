@@ -30,6 +30,8 @@ tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m)
 		q->tail = NULL;
 		q->bytes = 0;
 		q->head_off = 0;
+		q->cur = NULL;
+		q->cur_pos = 0;
 	}
 	q = sndq_ptr(tcp, tcb->sndq);
 	if (q->tail == NULL)
@@ -54,6 +56,7 @@ tcp_sndq_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t bytes)
 {
 	struct tcp_sndq *q;
 	struct rte_mbuf *s;
+	uint32_t freed = 0;
 
 	if (tcb->sndq == TCP_NO_SNDQ || bytes == 0)
 		return;
@@ -65,9 +68,13 @@ tcp_sndq_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t bytes)
 		struct rte_mbuf *next = s->next;
 
 		bytes -= s->data_len;
+		freed += s->data_len;
+		if (s == q->cur)
+			q->cur = NULL;
 		rte_pktmbuf_free_seg(s);
 		s = next;
 	}
+	q->cur_pos -= RTE_MIN(q->cur_pos, freed);
 	q->head = s;
 	q->head_off = bytes;
 	if (s == NULL) {

@@ -49,16 +49,27 @@ tcp_rcv_wnd_field(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 	return (uint16_t)(tcp_rcv_wnd(tcp, tcb) >> tcb->rcv_shift);
 }
 
+/*
+ * Copies @p len bytes at @p off (from SND.UNA) out of the send queue. The cursor remembers
+ * where the previous copy ended, so sending a full queue segment by segment does not walk
+ * the list from its head every time.
+ */
 static void
-copy_payload(uint8_t *dst, const struct tcp_sndq *q, uint32_t off, uint32_t len)
+copy_payload(uint8_t *dst, struct tcp_sndq *q, uint32_t off, uint32_t len)
 {
-	const struct rte_mbuf *s = q->head;
+	struct rte_mbuf *s = q->head;
+	uint32_t pos = 0;
 
 	off += q->head_off;
-	while (s != NULL && off >= s->data_len) {
-		off -= s->data_len;
+	if (q->cur != NULL && q->cur_pos <= off) {
+		s = q->cur;
+		pos = q->cur_pos;
+	}
+	while (s != NULL && off - pos >= s->data_len) {
+		pos += s->data_len;
 		s = s->next;
 	}
+	off -= pos;
 	while (len > 0 && s != NULL) {
 		uint32_t n = RTE_MIN(len, (uint32_t)s->data_len - off);
 
@@ -66,6 +77,9 @@ copy_payload(uint8_t *dst, const struct tcp_sndq *q, uint32_t off, uint32_t len)
 		dst += n;
 		len -= n;
 		off = 0;
+		q->cur = s;
+		q->cur_pos = pos;
+		pos += s->data_len;
 		s = s->next;
 	}
 }

@@ -86,6 +86,8 @@ struct tcp_sndq {
 	struct rte_mbuf *tail;
 	uint32_t bytes;              /* bytes queued from snd_una (excl. FIN) */
 	uint32_t head_off;           /* bytes of head already acknowledged */
+	struct rte_mbuf *cur;        /* copy cursor: the segment the last copy ended in */
+	uint32_t cur_pos;            /* position of cur's first byte from head's first byte */
 };
 
 /* RFC 9293 3.6.1 / RFC 6191: what TIME-WAIT needs to ACK a FIN and judge a new SYN. */
@@ -237,7 +239,7 @@ struct tcp_out {
 	uint8_t ts;                  /* write the timestamp option */
 	uint16_t opt_flags;          /* TF_* bits for syn_opts */
 	uint32_t tsecr;
-	const struct tcp_sndq *data; /* payload source, or NULL */
+	struct tcp_sndq *data;       /* payload source, or NULL */
 	uint32_t data_off;           /* offset from snd_una in the send queue */
 	uint32_t data_len;
 };

@@ -44,7 +44,7 @@ sy_cleanup() {
   fi
   ip netns del "$SY_NS" 2>/dev/null
   ip link del "$SY_IF" 2>/dev/null
-  rm -rf "$SY_TMP"
+  [ "${SY_KEEP_TMP:-0}" = 1 ] || rm -rf "$SY_TMP"
 }
 
 # Starts synack in the background (stdin from /dev/null: it never reads it), waits for its

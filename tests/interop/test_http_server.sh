@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# curl and wrk in the namespace against `synack server --app http`:
+# - curl gets status 200 and exactly the configured 1 MiB body (keep-alive and
+#   Connection: close), and HEAD gets no body;
+# - wrk with Connection: close and with keep-alive: no socket errors, no non-2xx responses;
+# - with Connection: close synack closes first, so synack (not the kernel) holds TIME-WAIT.
+. "$(dirname "$0")/lib.sh"
+sy_interop_init http_server
+sy_start_synack server --app http --port 80 --body-size 1048576
+url="http://$SY_LOCAL_IP/"
+
+sy_check curl_status_200_and_body_size bash -c \
+  "[ \"\$(ip netns exec $SY_NS curl -s -o /dev/null -w '%{http_code} %{size_download}' $url)\" = '200 1048576' ]"
+sy_check curl_connection_close bash -c \
+  "[ \"\$(ip netns exec $SY_NS curl -s --local-port 40001 -H 'Connection: close' -o /dev/null -w '%{http_code} %{size_download}' $url)\" = '200 1048576' ]"
+sy_check curl_head_has_no_body bash -c \
+  "[ \"\$(ip netns exec $SY_NS curl -s -I -o /dev/null -w '%{http_code} %{size_download}' $url)\" = '200 0' ]"
+sy_check synack_closed_first_kernel_has_no_time_wait bash -c \
+  "! ip netns exec $SY_NS ss -tan state time-wait | grep -q '$SY_KERNEL_IP:40001 '"
+
+wrk_clean() {  # args for wrk; passes when no socket errors and no non-2xx
+  local out; out=$(sy_ns wrk -t1 -c8 -d2s --timeout 2s "$@" "$url" 2>&1); echo "$out"
+  ! grep -q 'Socket errors' <<<"$out" && ! grep -q 'Non-2xx' <<<"$out" &&
+    grep -Eq '^ +[0-9]+ requests in' <<<"$out" && ! grep -Eq '^ +0 requests in' <<<"$out"
+}
+sy_check wrk_keepalive_clean wrk_clean
+sy_check wrk_connection_close_clean wrk_clean -H 'Connection: close'
+
+sy_stop_synack
+sy_check synack_holds_time_wait grep -Eq 'tcp.time_wait_entered +[1-9]' "$SY_TMP/synack.log"
+sy_check no_malformed_requests bash -c "! grep -Eq 'http.responses_400 ' $SY_TMP/synack.log"
+sy_finish
