@@ -16,7 +16,7 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 packages=(
   build-essential pkg-config meson ninja-build python3 python3-pyelftools
   libdpdk-dev dpdk dpdk-dev libnuma-dev libsodium-dev libcriterion-dev libpcap-dev
-  iproute2 iputils-ping netcat-openbsd curl procps python3-minimal nginx-light wrk iperf3
+  iproute2 iputils-ping netcat-openbsd curl procps python3-minimal python3-jsonschema nginx-light wrk iperf3
 )
 
 say() { printf 'setup: %s\n' "$*"; }

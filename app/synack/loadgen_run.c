@@ -120,8 +120,8 @@ totals(const struct client_run *c)
 		.established = sy_stats_sum(st, "client.conns_established"),
 		.responses_ok = sy_stats_sum(st, "client.responses_ok"),
 		.errors = sy_stats_sum(st, "client.response_errors") +
-			  sy_stats_sum(st, "client.conns_failed") +
-			  sy_stats_sum(st, "client.connect_errors"),
+			  sy_stats_sum(st, "client.conns_failed"),
+		.connect_errors = sy_stats_sum(st, "client.connect_errors"),
 		.rx_bytes = sy_stats_sum(st, "client.bytes_rx"),
 		.tx_bytes = sy_stats_sum(st, "client.bytes_tx"),
 		.port_exhausted = sy_stats_sum(st, "client.port_exhausted"),
@@ -142,6 +142,8 @@ print_progress(const struct client_run *c, const struct client_second *d)
 	       d->active, d->responses_ok, d->rx_bytes * 8 / 1e9, d->tx_bytes * 8 / 1e9, retrans,
 	       sy_stats_sum(st, "tcp.rst_rx_accepted"), sy_stats_sum(st, "tcp.timeouts"),
 	       d->errors);
+	if (d->connect_errors)
+		printf(" | CONNECTION TABLE FULL x%" PRIu64, d->connect_errors);
 	if (d->port_exhausted)
 		printf(" | SOURCE PORTS EXHAUSTED x%" PRIu64, d->port_exhausted);
 	if (d->rate_behind)
@@ -164,6 +166,7 @@ client_second_fn(void *arg)
 		.rx_bytes = now.rx_bytes - c->prev_total.rx_bytes,
 		.tx_bytes = now.tx_bytes - c->prev_total.tx_bytes,
 		.port_exhausted = now.port_exhausted - c->prev_total.port_exhausted,
+		.connect_errors = now.connect_errors - c->prev_total.connect_errors,
 		.rate_behind = now.rate_behind - c->prev_total.rate_behind,
 		.active = active(c),
 	};
@@ -207,9 +210,10 @@ client_clean(const struct client_run *c)
 {
 	const struct sy_stats *st = &c->r->stats;
 
+	/* local limits (connect_errors, port_exhausted) slow a run down and are reported on
+	 * the progress line and in the summary; they are not wrong answers */
 	return sy_stats_sum(st, "client.response_errors") == 0 &&
 	       sy_stats_sum(st, "client.conns_failed") == 0 &&
-	       sy_stats_sum(st, "client.connect_errors") == 0 &&
 	       sy_stats_sum(st, "client.responses_ok") > 0;
 }
 

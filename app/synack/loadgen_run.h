@@ -30,7 +30,7 @@ int client_parse_opt(struct client_opts *co, int opt, const char *arg);
 struct client_second {
 	uint64_t opened, established, responses_ok, errors, rx_bytes, tx_bytes;
 	uint32_t active;
-	uint64_t port_exhausted, rate_behind;
+	uint64_t port_exhausted, rate_behind, connect_errors;
 };
 
 struct client_worker {

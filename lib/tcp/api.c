@@ -43,6 +43,7 @@ sy_tcp_conf_defaults(struct sy_tcp_conf *c)
 	c->ephemeral_hi = 60999;
 	c->isn_secret = NULL;
 	c->snd_buf = 262144;
+	c->challenge_ack_limit = 1000;
 }
 
 const char *

@@ -73,8 +73,8 @@ static void
 rst_process(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg)
 {
 	if (seg->seq != tcb->rcv_nxt) {
-		tcp->stats.challenge_ack_tx++;
-		tcp_send_ack(tcp, tcb);
+		if (tcp_challenge_ack_allowed(tcp))
+			tcp_send_ack(tcp, tcb);
 		return;
 	}
 	tcp->stats.rst_rx_accepted++;
@@ -91,8 +91,8 @@ rst_process(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg)
 static void
 challenge_ack(struct sy_tcp *tcp, struct sy_tcb *tcb)
 {
-	tcp->stats.challenge_ack_tx++;
-	tcp_send_ack(tcp, tcb);
+	if (tcp_challenge_ack_allowed(tcp))
+		tcp_send_ack(tcp, tcb);
 }
 
 static void

@@ -204,3 +204,27 @@ tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb)
 
 	tcp_output_segment(tcp, &tcb->key, &o);
 }
+
+/*
+ * RFC 5961 7: challenge ACKs are throttled per lcore (conf.challenge_ack_limit per second,
+ * as Linux's tcp_challenge_ack_limit), so spoofed segments cannot turn us into an ACK
+ * amplifier. Counts what it allows in challenge_ack_tx, what it refuses separately.
+ */
+int
+tcp_challenge_ack_allowed(struct sy_tcp *tcp)
+{
+	uint64_t sec = tcp->now_ms / 1000;
+
+	if (sec != tcp->chack_sec) {
+		tcp->chack_sec = sec;
+		tcp->chack_count = 0;
+	}
+	if (tcp->conf.challenge_ack_limit != 0 &&
+	    tcp->chack_count >= tcp->conf.challenge_ack_limit) {
+		tcp->stats.challenge_ack_limited++;
+		return 0;
+	}
+	tcp->chack_count++;
+	tcp->stats.challenge_ack_tx++;
+	return 1;
+}

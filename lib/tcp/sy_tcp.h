@@ -86,6 +86,7 @@ struct sy_tcp_conf {
 	uint16_t ephemeral_hi;       /**< default 60999 */
 	const uint8_t *isn_secret;   /**< 16 bytes, or NULL to draw from the OS at create */
 	uint32_t snd_buf;            /**< bytes sy_tcp_send() queues per connection; 262144 */
+	uint32_t challenge_ack_limit;/**< challenge ACKs per second (RFC 5961 7); 1000; 0: no limit */
 };
 
 void sy_tcp_conf_defaults(struct sy_tcp_conf *conf);
@@ -148,6 +149,7 @@ struct sy_tcp_ops {
 	X(drop_ooo)                /* out-of-order data (no reassembly yet), dup ACK sent */ \
 	X(drop_after_close)        /* data after sy_tcp_close(): RST sent */ \
 	X(drop_time_wait)          /* TIME-WAIT: RST (RFC 1337) or in-window segment */ \
+	X(challenge_ack_limited)   /* RFC 5961 7: challenge ACK suppressed by the limit */ \
 	X(rx_data_bytes) \
 	X(tx_data_bytes)
 

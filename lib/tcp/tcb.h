@@ -169,6 +169,8 @@ struct sy_tcp {
 	uint32_t busy;               /* tcb whose input/timer is running, or UINT32_MAX */
 	uint32_t busy_dead;          /* that tcb was freed meanwhile: put it back at the end */
 	uint16_t next_port;          /* ephemeral port cursor (host order) */
+	uint64_t chack_sec;          /* second of the challenge ACK budget */
+	uint32_t chack_count;        /* challenge ACKs sent in that second */
 	uint32_t count[SY_TCP_TIME_WAIT + 1];
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	struct sy_tcp_stats stats;
@@ -251,6 +253,7 @@ uint32_t tcp_rcv_wnd(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
 void tcp_send_ack(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_t seq);
 void tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb);
+int tcp_challenge_ack_allowed(struct sy_tcp *tcp);
 uint32_t tcp_max_payload(const struct sy_tcp *tcp);
 
 /* data.c: send queue and the data/FIN sender */

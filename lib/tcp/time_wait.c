@@ -120,8 +120,8 @@ tcp_tw_input(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg)
 		return;
 	}
 	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG)) {
-		tcp->stats.challenge_ack_tx++;        /* RFC 5961 4 */
-		tw_send_ack(tcp, tw);
+		if (tcp_challenge_ack_allowed(tcp))   /* RFC 5961 4 */
+			tw_send_ack(tcp, tw);
 		return;
 	}
 	/* RFC 9293 3.10.7.4: an unacceptable segment gets an ACK; an in-window one is idle */
