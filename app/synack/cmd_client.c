@@ -25,6 +25,7 @@ synack_cmd_client(int argc, char **argv)
 	synack_parse_common(&r.opts, argc, argv, NULL, client_long_opts, client_opt, &co);
 	synack_eal_up(&r);
 	sy_tcp_conf_defaults(&tcp);
+	client_size_tcp(&tcp, &co, &r.conf.ip, r.conf.worker_count);
 	synack_stacks_up(&r, &tcp);
 	client_start(&c, &co, &r, &r.stack_a, &r.conf.ip, &tcp, 0, "client");
 	client_hooks(&c, &hooks);

@@ -70,6 +70,9 @@ synack_cmd_demo(int argc, char **argv)
 	if (r.conf.driver != SY_PORT_DRV_RING_PAIR)
 		synack_die_config("%s: demo needs a net_ring_pair profile", r.conf.file);
 	sy_tcp_conf_defaults(&tcp);
+	if (sy_port_conf_peer(&r.conf, &r.peer_conf) != 0)
+		synack_die_config("%s: demo needs a [peer] section", r.conf.file);
+	client_size_tcp(&tcp, &d.co, &r.peer_conf.ip, r.conf.worker_count);
 	synack_stacks_up(&r, &tcp);
 	if (!d.co.target_set) {
 		d.co.lg.dst_ip = r.conf.ip.addr_first;

@@ -52,6 +52,10 @@ struct client_run {
 	const char *command;
 };
 
+/** Sizes the TCP engine (connection blocks, TIME-WAIT records) for the load. */
+void client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
+		     const struct sy_port_ip_conf *src, unsigned int n_workers);
+
 /** Starts one generator per worker of @p s; sources from @p src. Exits on error. */
 void client_start(struct client_run *c, const struct client_opts *co, struct synack_run *r,
 		  struct sy_stack *s, const struct sy_port_ip_conf *src,

@@ -208,7 +208,10 @@ tcp_conn_established(struct sy_tcp *tcp, struct sy_tcb *tcb)
 
 /*
  * Enter TIME-WAIT: the application is told the connection closed normally, and the tcb
- * gives way to a compact record. With no record free the tcb itself waits 2MSL.
+ * gives way to a compact record. With no record free, by default the connection closes
+ * without TIME-WAIT, as Linux does past tcp_max_tw_buckets (a load generator that reuses
+ * its tuples relies on RFC 6191 then); with time_wait_overflow_keep the tcb itself waits
+ * 2MSL.
  */
 void
 tcp_conn_time_wait(struct sy_tcp *tcp, struct sy_tcb *tcb)
@@ -220,6 +223,11 @@ tcp_conn_time_wait(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	tcp->stats.closed_normal++;
 	if (tcp_tw_enter(tcp, tcb) == 0) {
 		conn_finish(tcp, tcb, 1, SY_TCP_CLOSE_NORMAL);
+		return;
+	}
+	if (!tcp->conf.time_wait_overflow_keep) {
+		tcp->stats.time_wait_overflow++;
+		conn_finish(tcp, tcb, 0, SY_TCP_CLOSE_NORMAL);
 		return;
 	}
 	ops = tcb->ops;

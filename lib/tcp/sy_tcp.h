@@ -87,6 +87,13 @@ struct sy_tcp_conf {
 	const uint8_t *isn_secret;   /**< 16 bytes, or NULL to draw from the OS at create */
 	uint32_t snd_buf;            /**< bytes sy_tcp_send() queues per connection; 262144 */
 	uint32_t challenge_ack_limit;/**< challenge ACKs per second (RFC 5961 7); 1000; 0: no limit */
+	/**
+	 * What happens when a connection enters TIME-WAIT and every compact record is in use.
+	 * false (default, as Linux at tcp_max_tw_buckets): the connection closes without
+	 * TIME-WAIT, counted in time_wait_overflow. true: the full connection block waits out
+	 * 2MSL itself, so TIME-WAIT is never skipped but the block is unavailable meanwhile.
+	 */
+	bool time_wait_overflow_keep;
 };
 
 void sy_tcp_conf_defaults(struct sy_tcp_conf *conf);
@@ -149,6 +156,7 @@ struct sy_tcp_ops {
 	X(drop_ooo)                /* out-of-order data (no reassembly yet), dup ACK sent */ \
 	X(drop_after_close)        /* data after sy_tcp_close(): RST sent */ \
 	X(drop_time_wait)          /* TIME-WAIT: RST (RFC 1337) or in-window segment */ \
+	X(time_wait_overflow)      /* no TIME-WAIT record free: closed without TIME-WAIT */ \
 	X(challenge_ack_limited)   /* RFC 5961 7: challenge ACK suppressed by the limit */ \
 	X(rx_data_bytes) \
 	X(tx_data_bytes)
