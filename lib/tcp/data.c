@@ -17,23 +17,10 @@
 int
 tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m)
 {
-	struct tcp_sndq *q;
+	struct tcp_sndq *q = tcp_blk_get(tcp, tcb);
 
-	if (tcb->sndq == TCP_NO_SNDQ) {
-		uint32_t idx;
-
-		if (sy_arena_alloc(tcp->sndqs, &idx) < 0)
-			return -ENOMEM;
-		tcb->sndq = idx;
-		q = sndq_ptr(tcp, idx);
-		q->head = NULL;
-		q->tail = NULL;
-		q->bytes = 0;
-		q->head_off = 0;
-		q->cur = NULL;
-		q->cur_pos = 0;
-	}
-	q = sndq_ptr(tcp, tcb->sndq);
+	if (q == NULL)
+		return -ENOMEM;
 	if (q->tail == NULL)
 		q->head = m;
 	else
@@ -41,13 +28,6 @@ tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m)
 	q->tail = rte_pktmbuf_lastseg(m);
 	q->bytes += m->pkt_len;
 	return 0;
-}
-
-static void
-sndq_release(struct sy_tcp *tcp, struct sy_tcb *tcb)
-{
-	sy_arena_put(tcp->sndqs, tcb->sndq);
-	tcb->sndq = TCP_NO_SNDQ;
 }
 
 /* A cumulative ACK took @p bytes of data off the front. */
@@ -79,7 +59,10 @@ tcp_sndq_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t bytes)
 	q->head_off = bytes;
 	if (s == NULL) {
 		q->tail = NULL;
-		sndq_release(tcp, tcb);
+		q->head_off = 0;
+		q->cur = NULL;
+		q->cur_pos = 0;
+		tcp_blk_maybe_release(tcp, tcb);
 	}
 }
 
@@ -94,7 +77,9 @@ tcp_sndq_free(struct sy_tcp *tcp, struct sy_tcb *tcb)
 		next = s->next;
 		rte_pktmbuf_free_seg(s);
 	}
-	sndq_release(tcp, tcb);
+	tcp_reass_free(tcp, sndq_ptr(tcp, tcb->sndq));
+	sy_arena_put(tcp->sndqs, tcb->sndq);
+	tcb->sndq = TCP_NO_SNDQ;
 }
 
 static int

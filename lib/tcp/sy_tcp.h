@@ -153,13 +153,21 @@ struct sy_tcp_ops {
 	X(drop_ack_unsent)         /* RFC 5961 5.2: ACK of unsent data, ACK sent */ \
 	X(drop_ack_old)            /* RFC 5961 5.2: ACK below SND.UNA - MAX.SND.WND */ \
 	X(drop_paws)               /* RFC 7323 5: timestamp older than TS.Recent */ \
-	X(drop_ooo)                /* out-of-order data (no reassembly yet), dup ACK sent */ \
+	X(drop_ooo)                /* out-of-order data over the reassembly bound, dup ACK sent */ \
 	X(drop_after_close)        /* data after sy_tcp_close(): RST sent */ \
 	X(drop_time_wait)          /* TIME-WAIT: RST (RFC 1337) or in-window segment */ \
 	X(time_wait_overflow)      /* no TIME-WAIT record free: closed without TIME-WAIT */ \
 	X(challenge_ack_limited)   /* RFC 5961 7: challenge ACK suppressed by the limit */ \
 	X(rx_data_bytes) \
-	X(tx_data_bytes)
+	X(tx_data_bytes) \
+	X(rx_ooo_segs)             /* out-of-order segments held for reassembly */ \
+	X(rx_dup_segs)             /* out-of-order segments whose bytes were all held already */ \
+	X(sack_blocks_tx)          /* SACK blocks sent in ACKs (RFC 2018) */ \
+	X(fast_retrans)            /* RFC 5681 3.2 / RFC 6675: entries into fast recovery */ \
+	X(sack_retrans)            /* segments retransmitted from the SACK scoreboard */ \
+	X(partial_ack_retrans)     /* RFC 6582: retransmissions on a partial ACK */ \
+	X(rto_events)              /* retransmission timeouts on data or FIN */ \
+	X(persist_probes)          /* RFC 9293 3.8.6.1 zero-window probes */
 
 struct sy_tcp_stats {
 #define SY_TCP_STATS_FIELD(name) uint64_t name;

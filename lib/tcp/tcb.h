@@ -47,7 +47,8 @@
 struct sy_tcb {
 	struct sy_flow_key key;      /* local/remote ip and port, network order */
 	uint8_t state;               /* enum sy_tcp_state */
-	uint8_t snd_shift;           /* peer's window scale, applied to SEG.WND */
+	uint8_t snd_shift:4;         /* peer's window scale, applied to SEG.WND (<= 14) */
+	uint8_t cc:4;                /* enum sy_tcp_cc: congestion control of this connection */
 	uint8_t rcv_shift;           /* our window scale */
 	uint8_t retries;             /* consecutive retransmissions of the same data */
 	uint16_t flags;
@@ -73,14 +74,41 @@ struct sy_tcb {
 	uint32_t rtx_at;             /* deadlines, ms mod 2^32 */
 	uint32_t delack_at;
 	uint32_t idle_at;
-	uint32_t sndq;               /* send queue index, or TCP_NO_SNDQ */
+	uint32_t sndq;               /* data block index (struct tcp_sndq), or TCP_NO_SNDQ */
+	uint32_t cwnd;               /* RFC 5681 congestion window, bytes */
+	uint32_t ssthresh;           /* RFC 5681 slow start threshold, bytes */
 	const struct sy_tcp_ops *ops;
 	void *user;
 };
 
 #define TCP_NO_SNDQ UINT32_MAX
 
-/* The send queue: a list of mbuf segments holding the bytes from snd_una on. */
+/* One contiguous run of out-of-order bytes held for reassembly: a chain of payload mbufs. */
+struct tcp_rq_range {
+	uint32_t seq;
+	uint32_t len;
+	struct rte_mbuf *head;
+	struct rte_mbuf *tail;       /* last segment of the chain */
+};
+
+#define TCP_RQ_RANGES    8       /* disjoint out-of-order runs held (holes + 1) */
+#define TCP_SACK_REPORT  4       /* RFC 2018 4: blocks remembered for reporting */
+#define TCP_SB_RANGES    8       /* RFC 6675 scoreboard: SACKed runs above SND.UNA */
+#define TCP_CC_PRIV      6       /* 64-bit words of congestion control private state */
+
+/* Congestion control private state (cc_*.c), reset when the data block is reallocated. */
+struct tcp_cc_priv {
+	uint64_t w[TCP_CC_PRIV];
+};
+
+/*
+ * The data block: everything a connection needs only while data is in flight in either
+ * direction. The send queue (bytes from SND.UNA on as a list of the application's mbuf
+ * segments), the reassembly queue, the SACK blocks to report, the SACK scoreboard, the loss
+ * recovery state and the congestion control's private state. Allocated from an arena on
+ * the first sy_tcp_send() or the first out-of-order segment, returned when both queues are
+ * empty; an idle connection carries only its 4-byte index.
+ */
 struct tcp_sndq {
 	struct rte_mbuf *head;
 	struct rte_mbuf *tail;
@@ -88,6 +116,23 @@ struct tcp_sndq {
 	uint32_t head_off;           /* bytes of head already acknowledged */
 	struct rte_mbuf *cur;        /* copy cursor: the segment the last copy ended in */
 	uint32_t cur_pos;            /* position of cur's first byte from head's first byte */
+	/* receive: reassembly queue (reass.c), ranges sorted by seq, all above RCV.NXT */
+	uint8_t rq_n;
+	uint8_t sack_rep_n;
+	uint16_t rq_segs;            /* mbufs held */
+	uint32_t rq_bytes;
+	struct tcp_rq_range rq[TCP_RQ_RANGES];
+	uint32_t sack_rep[TCP_SACK_REPORT][2];   /* most recent first: [start, end) */
+	/* send: scoreboard (sack.c) and recovery (recovery.c) */
+	uint8_t sb_n;
+	uint8_t dupacks;
+	uint8_t in_recovery;         /* 1: fast recovery (RFC 6582 / RFC 6675) */
+	uint8_t cc_ready;            /* cc private state initialised */
+	uint32_t sb[TCP_SB_RANGES][2];           /* sorted, disjoint: [start, end) */
+	uint32_t sacked;             /* bytes covered by sb */
+	uint32_t recover;            /* RFC 6582 recover */
+	uint32_t high_rxt;           /* RFC 6675 HighRxt */
+	struct tcp_cc_priv cc;
 };
 
 /* RFC 9293 3.6.1 / RFC 6191: what TIME-WAIT needs to ACK a FIN and judge a new SYN. */
@@ -263,6 +308,21 @@ void tcp_sndq_free(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_output(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_output_probe(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_retransmit(struct sy_tcp *tcp, struct sy_tcb *tcb);
+
+/* reass.c: out-of-order queue and the SACK blocks we report (RFC 2018) */
+struct tcp_sndq *tcp_blk_get(struct sy_tcp *tcp, struct sy_tcb *tcb);
+void tcp_blk_maybe_release(struct sy_tcp *tcp, struct sy_tcb *tcb);
+int tcp_reass_insert(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m,
+		     uint32_t seq, uint32_t len);
+void tcp_reass_deliver(struct sy_tcp *tcp, struct sy_tcb *tcb);
+void tcp_reass_free(struct sy_tcp *tcp, struct tcp_sndq *q);
+uint32_t tcp_reass_sack_blocks(const struct sy_tcp *tcp, const struct sy_tcb *tcb,
+			       uint32_t blocks[][2], uint32_t max);
+static inline int
+tcb_has_ooo(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	return tcb->sndq != TCP_NO_SNDQ && sndq_ptr(tcp, tcb->sndq)->rq_n > 0;
+}
 
 /* timers.c */
 void tcp_timers_sync(struct sy_tcp *tcp, struct sy_tcb *tcb);
