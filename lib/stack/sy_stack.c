@@ -11,6 +11,7 @@
 #include <string.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
 
 static void
 net_conf_from_port(struct sy_net_conf *nc, const struct sy_port_conf *pc,
@@ -91,6 +92,52 @@ worker_create(struct sy_stack *s, uint16_t q, const struct sy_port_conf *conf,
 	return 0;
 }
 
+#define ARP_INBOX_SIZE 256
+
+/* One inbox per worker, fed by every other worker (see sy_worker.h). */
+static int
+arp_sharing_create(struct sy_stack *s, char *err, size_t errlen)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	if (s->n_workers < 2)
+		return 0;
+	if (s->n_workers > SY_WORKER_MAX_PEERS + 1) {
+		snprintf(err, errlen, "%s: at most %u workers per port", s->name,
+			 SY_WORKER_MAX_PEERS + 1);
+		return -EINVAL;
+	}
+	for (uint16_t q = 0; q < s->n_workers; q++) {
+		snprintf(name, sizeof(name), "sy_arp_%s_%u", s->name, q);
+		s->workers[q]->arp_inbox = rte_ring_create(name, ARP_INBOX_SIZE, s->port->socket,
+							   RING_F_SC_DEQ);
+		if (s->workers[q]->arp_inbox == NULL) {
+			snprintf(err, errlen, "%s: ARP inbox %s: %s", s->name, name,
+				 rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+	}
+	for (uint16_t q = 0; q < s->n_workers; q++)
+		for (uint16_t p = 0; p < s->n_workers; p++)
+			if (p != q)
+				s->workers[q]->arp_peers[s->workers[q]->n_arp_peers++] =
+					s->workers[p]->arp_inbox;
+	return 0;
+}
+
+static void
+arp_inbox_free(struct sy_worker *w)
+{
+	struct rte_mbuf *m;
+
+	if (w->arp_inbox == NULL)
+		return;
+	while (rte_ring_dequeue(w->arp_inbox, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(w->arp_inbox);
+	w->arp_inbox = NULL;
+}
+
 int
 sy_stack_create(struct sy_stack *s, const char *name, struct sy_port *port,
 		const struct sy_port_conf *conf, const struct sy_tcp_conf *tcp,
@@ -110,7 +157,11 @@ sy_stack_create(struct sy_stack *s, const char *name, struct sy_port *port,
 		if (stats != NULL)
 			register_worker_stats(stats, name, s->workers[q]);
 	}
-	return 0;
+	int rc = arp_sharing_create(s, err, errlen);
+
+	if (rc < 0)
+		sy_stack_free(s);
+	return rc;
 }
 
 void
@@ -122,6 +173,7 @@ sy_stack_free(struct sy_stack *s)
 		if (w == NULL)
 			continue;
 		sy_txq_flush(&w->txq);
+		arp_inbox_free(w);
 		sy_tcp_free(w->tcp);
 		sy_txq_flush(&w->txq);
 		sy_net_free(w->net);

@@ -6,15 +6,60 @@
 #include "sy_worker.h"
 
 #include <rte_ethdev.h>
+#include <rte_arp.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
 
 #define NAME_STRING(name) #name,
 const char *const sy_worker_stats_names[] = { SY_WORKER_STATS(NAME_STRING) };
 const uint32_t sy_worker_stats_count = RTE_DIM(sy_worker_stats_names);
 #undef NAME_STRING
 
+/* Ethernet + ARP up to the opcode, in the first segment */
+#define ARP_OPCODE_END (RTE_ETHER_HDR_LEN + 8)
+
+static bool
+is_arp_reply(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (rte_pktmbuf_data_len(m) < ARP_OPCODE_END)
+		return false;
+	return p[12] == 0x08 && p[13] == 0x06 && p[20] == 0x00 && p[21] == RTE_ARP_OP_REPLY;
+}
+
 static void
-worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
+share_arp_reply(struct sy_worker *w, const struct rte_mbuf *m)
+{
+	for (uint16_t i = 0; i < w->n_arp_peers; i++) {
+		struct rte_mbuf *copy = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+
+		if (copy == NULL || rte_ring_enqueue(w->arp_peers[i], copy) != 0) {
+			rte_pktmbuf_free(copy);
+			w->stats.arp_share_drop++;
+			continue;
+		}
+		w->stats.arp_shared++;
+	}
+}
+
+void
+sy_worker_arp_inbox(struct sy_worker *w)
+{
+	struct rte_mbuf *m[SY_WORKER_RX_BURST];
+	unsigned int n;
+
+	if (w->arp_inbox == NULL)
+		return;
+	n = rte_ring_dequeue_burst(w->arp_inbox, (void **)m, SY_WORKER_RX_BURST, NULL);
+	w->stats.arp_from_peers += n;
+	for (unsigned int i = 0; i < n; i++)
+		if (sy_net_input(w->net, m[i], sy_clock_ms(&w->clock)) == SY_NET_RX_TCP)
+			rte_pktmbuf_free(m[i]);  /* cannot happen: only ARP is shared */
+}
+
+void
+sy_worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint64_t now_ms = sy_clock_ms(&w->clock);
 
@@ -24,6 +69,8 @@ worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (unlikely(w->n_arp_peers > 0) && is_arp_reply(m))
+			share_arp_reply(w, m);
 		if (sy_net_input(w->net, m, now_ms) != SY_NET_RX_TCP)
 			continue;
 		if (w->tcp != NULL)
@@ -46,8 +93,9 @@ sy_worker_iterate(struct sy_worker *w)
 	if (n > 0) {
 		w->stats.rx_frames += n;
 		w->stats.rx_bursts++;
-		worker_input(w, pkts, n);
+		sy_worker_input(w, pkts, n);
 	}
+	sy_worker_arp_inbox(w);
 	if (w->tcp != NULL)
 		sy_tcp_poll(w->tcp);
 	sy_net_poll(w->net, sy_clock_ms(&w->clock));

@@ -23,6 +23,7 @@
 #include "sy_txq.h"
 
 #define SY_WORKER_RX_BURST 32
+#define SY_WORKER_MAX_PEERS 63
 
 /** Loop counters (per worker). */
 #define SY_WORKER_STATS(X) \
@@ -33,7 +34,10 @@
 	X(busy_cycles)     /* TSC cycles spent in iterations that received or sent */ \
 	X(tx_frames)       /* mirrors of the txq counters, for one stats group */ \
 	X(tx_bytes) \
-	X(tx_drop_full)
+	X(tx_drop_full) \
+	X(arp_shared)      /* ARP replies copied to the other workers of the port */ \
+	X(arp_share_drop)  /* copies lost: no mbuf, or a peer's inbox full */ \
+	X(arp_from_peers)  /* ARP replies received from the other workers */
 
 struct sy_worker_stats {
 #define SY_WORKER_STATS_FIELD(name) uint64_t name;
@@ -62,8 +66,27 @@ struct sy_worker {
 	void *app;
 	const volatile bool *stop;       /**< set once by the main thread to end the loop */
 	uint64_t rx_limit;               /**< stop after this many frames (0: no limit) */
+	/*
+	 * With RSS, ARP frames are not hashed and arrive on queue 0 only, yet every worker
+	 * resolves its own next hops. So a worker that receives an ARP reply hands a copy to
+	 * each other worker of the port through that worker's inbox (a ring with one
+	 * consumer), and each worker learns from its inbox once per iteration. Requests are
+	 * not shared: only the receiving worker answers them.
+	 */
+	struct rte_ring *arp_inbox;      /**< copies from peers; NULL with one worker */
+	uint16_t n_arp_peers;
+	struct rte_ring *arp_peers[SY_WORKER_MAX_PEERS];
 	struct sy_worker_stats stats;
 };
+
+/**
+ * Hands received frames up the stack (what one iteration does with a burst); tests call it
+ * directly to feed frames without a port.
+ */
+void sy_worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/** Feeds the ARP replies other workers shared with this one into its net layer. */
+void sy_worker_arp_inbox(struct sy_worker *w);
 
 /** Runs one iteration of the loop; returns the number of frames received. */
 uint16_t sy_worker_iterate(struct sy_worker *w);

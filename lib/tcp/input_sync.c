@@ -6,9 +6,10 @@
  * 4), ACK (RFC 5961 5.2), text, FIN. Each step is one function that returns whether
  * processing continues.
  *
- * Data: only in-order data is accepted (delivered at once, zero copy); a segment that
- * starts beyond RCV.NXT has its ACK processed, its data dropped (drop_ooo) and gets an
- * immediate duplicate ACK. Reassembly is the data-transfer issue's.
+ * Data: in-order data is delivered at once, zero copy; a segment that starts beyond
+ * RCV.NXT has its ACK processed, its payload held in the reassembly queue (reass.c) and
+ * gets an immediate duplicate ACK with SACK blocks; when a segment fills the hole, the
+ * held runs that became in order follow it to the application and the ACK goes at once.
  */
 #include "tcb.h"
 
@@ -227,10 +228,35 @@ deliver(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	tcb->ops->data(tcb->user, tcb_idx(tcp, tcb), m);
 }
 
+/*
+ * Out-of-order text: held for reassembly (reass.c), and an immediate duplicate ACK with
+ * SACK blocks (RFC 5681 4.2, RFC 2018 4) goes out before any data we may send, so the
+ * peer sees a pure duplicate ACK (RFC 5681 2) and can count it. A FIN beyond a hole
+ * waits for its retransmission.
+ */
+static void
+ooo_hold(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
+{
+	struct rte_mbuf *m = seg->m;
+
+	seg->flags &= ~RTE_TCP_FIN_FLAG;
+	rte_pktmbuf_adj(m, (uint16_t)seg->payload_off);
+	if (m->pkt_len > seg->len &&
+	    rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len)) < 0) {
+		tcp->stats.drop_ooo++;
+	} else {
+		seg->m = NULL;
+		tcp_reass_insert(tcp, tcb, m, seg->seq, seg->len);
+	}
+	tcp_send_ack(tcp, tcb);
+}
+
 /* Seventh: text. @return 0 to stop. */
 static int
 text_process(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 {
+	int ooo;
+
 	if (seg->len == 0)
 		return 1;
 	if (tcb->state != SY_TCP_ESTABLISHED && tcb->state != SY_TCP_FIN_WAIT_1 &&
@@ -244,12 +270,16 @@ text_process(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 		return 0;
 	}
 	if (seg->seq != tcb->rcv_nxt) {
-		tcp->stats.drop_ooo++;
-		tcb->flags |= TF_ACK_NOW;
-		seg->flags &= ~RTE_TCP_FIN_FLAG;
+		ooo_hold(tcp, tcb, seg);
 		return 1;
 	}
+	ooo = tcb_has_ooo(tcp, tcb);
 	deliver(tcp, tcb, seg);
+	if (ooo && !(tcb->flags & TF_DEAD)) {
+		/* RFC 5681 4.2: a segment that fills (part of) a gap is ACKed at once */
+		tcb->flags |= TF_ACK_NOW;
+		tcp_reass_deliver(tcp, tcb);
+	}
 	return !(tcb->flags & TF_DEAD);
 }
 

@@ -167,3 +167,21 @@ tcp_opts_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 	put32(p + 8, tsecr);
 	return TCP_TS_OPT_LEN;
 }
+
+/*
+ * RFC 2018 3: NOP NOP SACK(5) with @p n blocks of [left, right) edges: 4 + 8n bytes; with
+ * the 12 timestamp bytes at most 3 blocks fit in the 40 bytes of options.
+ */
+uint32_t
+tcp_opts_write_sack(uint8_t *p, const uint32_t blocks[][2], uint32_t n)
+{
+	p[0] = OPT_NOP;
+	p[1] = OPT_NOP;
+	p[2] = OPT_SACK;
+	p[3] = (uint8_t)(2 + 8 * n);
+	for (uint32_t i = 0; i < n; i++) {
+		put32(p + 4 + 8 * i, blocks[i][0]);
+		put32(p + 8 + 8 * i, blocks[i][1]);
+	}
+	return 4 + 8 * n;
+}

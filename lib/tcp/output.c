@@ -88,13 +88,16 @@ static uint32_t
 write_opts(const struct sy_tcp *tcp, uint8_t *p, const struct tcp_out *o)
 {
 	uint32_t now = tcp_now32(tcp);
+	uint32_t n = 0;
 
 	if (o->syn_opts)
 		return tcp_opts_write_syn(p, tcp->conf.mss, o->opt_flags, tcp->conf.wscale,
 					  now, o->tsecr);
 	if (o->ts)
-		return tcp_opts_write_ts(p, now, o->tsecr);
-	return 0;
+		n = tcp_opts_write_ts(p, now, o->tsecr);
+	if (o->sack_n > 0)
+		n += tcp_opts_write_sack(p + n, o->sack, o->sack_n);
+	return n;
 }
 
 int
@@ -175,6 +178,11 @@ tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_t seq
 	if (flags & RTE_TCP_ACK_FLAG) {
 		tcb->flags &= ~(TF_ACK_NOW | TF_T_DELACK);
 		tcb->delack_segs = 0;
+	}
+	if ((flags & RTE_TCP_ACK_FLAG) && !(flags & RTE_TCP_RST_FLAG)) {
+		/* RFC 2018 3: 3 blocks fit beside the timestamp option, 4 without */
+		o.sack_n = tcp_reass_sack_blocks(tcp, tcb, o.sack, o.ts ? 3 : 4);
+		tcp->stats.sack_blocks_tx += o.sack_n;
 	}
 	tcp_output_segment(tcp, &tcb->key, &o);
 }

@@ -273,6 +273,7 @@ int tcp_opts_parse(const uint8_t *p, uint32_t len, struct tcp_opts *o);
 uint32_t tcp_opts_write_syn(uint8_t *p, uint16_t mss, uint16_t tflags, uint8_t wscale,
 			    uint32_t tsval, uint32_t tsecr);
 uint32_t tcp_opts_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
+uint32_t tcp_opts_write_sack(uint8_t *p, const uint32_t blocks[][2], uint32_t n);
 #define TCP_OPTS_MAX 40
 #define TCP_TS_OPT_LEN 12
 
@@ -289,6 +290,8 @@ struct tcp_out {
 	struct tcp_sndq *data;       /* payload source, or NULL */
 	uint32_t data_off;           /* offset from snd_una in the send queue */
 	uint32_t data_len;
+	uint32_t sack_n;             /* SACK blocks to write (RFC 2018) */
+	uint32_t sack[TCP_SACK_REPORT][2];
 };
 int tcp_output_segment(struct sy_tcp *tcp, const struct sy_flow_key *key,
 		       const struct tcp_out *o);

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "sy_clock.h"
