@@ -84,18 +84,18 @@ uint16_t
 sy_worker_iterate(struct sy_worker *w)
 {
 	struct rte_mbuf *pkts[SY_WORKER_RX_BURST];
-	uint64_t start = rte_rdtsc();
 	uint64_t tx_before = w->txq.tx_pkts + w->txq.n;
 	uint16_t n;
 
-	sy_clock_update(&w->clock);
+	sy_clock_update(&w->clock);   /* its TSC reading is also this iteration's start */
 	n = rte_eth_rx_burst(w->port_id, w->queue_id, pkts, SY_WORKER_RX_BURST);
 	if (n > 0) {
 		w->stats.rx_frames += n;
 		w->stats.rx_bursts++;
 		sy_worker_input(w, pkts, n);
 	}
-	sy_worker_arp_inbox(w);
+	if (w->arp_inbox != NULL)
+		sy_worker_arp_inbox(w);
 	if (w->tcp != NULL)
 		sy_tcp_poll(w->tcp);
 	sy_net_poll(w->net, sy_clock_ms(&w->clock));
@@ -107,8 +107,9 @@ sy_worker_iterate(struct sy_worker *w)
 	w->stats.tx_frames = w->txq.tx_pkts;
 	w->stats.tx_bytes = w->txq.tx_bytes;
 	w->stats.tx_drop_full = w->txq.tx_drop_full;
-	if (n > 0 || w->txq.tx_pkts != tx_before)
-		w->stats.busy_cycles += rte_rdtsc() - start;
+	/* an idle poll costs no second TSC read */
+	if ((n > 0 || w->txq.tx_pkts != tx_before) && !w->clock.is_virtual)
+		w->stats.busy_cycles += rte_rdtsc() - w->clock.tsc;
 	return n;
 }
 
