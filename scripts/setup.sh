@@ -16,7 +16,7 @@ case "$build" in /*) ;; *) build="$top/$build" ;; esac
 packages=(
   build-essential pkg-config meson ninja-build python3 python3-pyelftools
   libdpdk-dev dpdk dpdk-dev libnuma-dev libsodium-dev libcriterion-dev libpcap-dev
-  iproute2 iputils-ping netcat-openbsd curl procps python3-minimal python3-jsonschema nginx-light wrk iperf3
+  iproute2 iputils-ping netcat-openbsd curl procps python3-minimal python3-jsonschema nginx-light wrk iperf3 tshark
 )
 
 say() { printf 'setup: %s\n' "$*"; }
@@ -35,6 +35,8 @@ install_missing() {
   fi
   say "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # tshark (pcapng checks) asks whether to install dumpcap setuid: no
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }

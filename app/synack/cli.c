@@ -10,13 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET };
+enum { OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET, OPT_PCAP, OPT_PCAP_COUNT };
 
 static const struct option common_long[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "pcap-count", required_argument, NULL, OPT_PCAP_COUNT },
 };
 
 #define MAX_LONG_OPTS 64
@@ -30,6 +32,17 @@ parse_seconds(const char *name, const char *arg)
 	if (*arg == '\0' || *end != '\0' || v < 0 || v > 1e7)
 		synack_die_config("--%s %s: expected seconds (0 .. 10000000)", name, arg);
 	return v;
+}
+
+static uint32_t
+parse_count(const char *name, const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg == '\0' || *arg == '-' || *end != '\0' || v == 0 || v > 1000000)
+		synack_die_config("--%s %s: expected 1 .. 1000000", name, arg);
+	return (uint32_t)v;
 }
 
 static int
@@ -54,6 +67,7 @@ synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *ex
 	int opt;
 
 	merge_options(all, extra_long);
+	o->pcap_count = 1000;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, extra_short ? extra_short : "", all, NULL)) != -1) {
 		switch (opt) {
@@ -61,6 +75,8 @@ synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *ex
 		case OPT_DURATION: o->duration_s = parse_seconds("duration", optarg); break;
 		case OPT_JSON: o->json_path = optarg; break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_PCAP: o->pcap_path = optarg; break;
+		case OPT_PCAP_COUNT: o->pcap_count = parse_count("pcap-count", optarg); break;
 		case '?': synack_die_config("see 'synack --help'");
 		default:
 			if (extra == NULL || extra(opt, optarg, extra_arg) != 0)

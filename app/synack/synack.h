@@ -23,6 +23,8 @@ struct synack_opts {
 	double duration_s;           /**< 0: until SIGINT/SIGTERM */
 	const char *json_path;       /**< write the result here */
 	bool quiet;                  /**< no progress line */
+	const char *pcap_path;       /**< capture the first frames of each worker here */
+	uint32_t pcap_count;         /**< frames per worker (rx and tx together) */
 	int eal_argc;                /**< EAL options after "--" */
 	char **eal_argv;
 };

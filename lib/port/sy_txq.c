@@ -36,6 +36,8 @@ sy_txq_flush(struct sy_txq *q)
 
 	if (q->n == 0)
 		return;
+	if (q->observe != NULL)
+		q->observe(q->observe_arg, q->pkts, q->n);
 	for (uint16_t i = 0; i < q->n; i++)
 		q->tx_bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
 	while (sent < q->n && tries++ <= TXQ_FULL_RETRIES)

@@ -36,6 +36,9 @@ struct sy_txq {
 	uint64_t tx_pkts;                    /**< frames the device took */
 	uint64_t tx_bytes;
 	uint64_t tx_drop_full;               /**< frames the device refused (queue full) */
+	/** Optional: sees every frame about to be sent (packet capture); NULL when off. */
+	void (*observe)(void *arg, struct rte_mbuf **pkts, uint16_t n);
+	void *observe_arg;
 	struct rte_mbuf *pkts[SY_TXQ_BURST];
 };
 

@@ -92,6 +92,8 @@ sy_worker_iterate(struct sy_worker *w)
 	if (n > 0) {
 		w->stats.rx_frames += n;
 		w->stats.rx_bursts++;
+		if (unlikely(w->capture != NULL))
+			sy_capture_rx(w->capture, pkts, n, w->clock.tsc);
 		sy_worker_input(w, pkts, n);
 	}
 	if (w->arp_inbox != NULL)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <rte_mbuf.h>
 
+#include "sy_capture.h"
 #include "sy_clock.h"
 #include "sy_net.h"
 #include "sy_tcp.h"
@@ -76,6 +77,7 @@ struct sy_worker {
 	struct rte_ring *arp_inbox;      /**< copies from peers; NULL with one worker */
 	uint16_t n_arp_peers;
 	struct rte_ring *arp_peers[SY_WORKER_MAX_PEERS];
+	struct sy_capture *capture;      /**< first frames to pcapng; NULL when off */
 	struct sy_worker_stats stats;
 };
 
