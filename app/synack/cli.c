@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET, OPT_PCAP, OPT_PCAP_COUNT };
+enum { OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET, OPT_PCAP, OPT_PCAP_COUNT, OPT_TEST };
+
+/* Commands number their own options from here on (see synack.h). */
+#define FIRST_COMMAND_OPT 300
 
 static const struct option common_long[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -19,6 +22,7 @@ static const struct option common_long[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "pcap-count", required_argument, NULL, OPT_PCAP_COUNT },
+	{ "test", required_argument, NULL, OPT_TEST },
 };
 
 #define MAX_LONG_OPTS 64
@@ -58,30 +62,65 @@ merge_options(struct option *all, const struct option *extra)
 	return n;
 }
 
+struct opt_ctx {
+	struct synack_opts *o;
+	int (*extra)(int opt, const char *arg, void *);
+	void *extra_arg;
+};
+
+static void
+handle_opt(void *arg, int opt, const char *value)
+{
+	struct opt_ctx *c = arg;
+	struct synack_opts *o = c->o;
+
+	switch (opt) {
+	case OPT_PROFILE: o->profile = value; break;
+	case OPT_DURATION: o->duration_s = parse_seconds("duration", value); break;
+	case OPT_JSON: o->json_path = value; break;
+	case OPT_QUIET: o->quiet = true; break;
+	case OPT_PCAP: o->pcap_path = value; break;
+	case OPT_PCAP_COUNT: o->pcap_count = parse_count("pcap-count", value); break;
+	case OPT_TEST: break;  /* applied before the command line */
+	default:
+		if (c->extra == NULL || c->extra(opt, value, c->extra_arg) != 0)
+			synack_die_config("see 'synack --help'");
+	}
+}
+
+/* --test FILE anywhere before "--": its options apply first, the command line wins. */
+static void
+apply_test_profile(struct opt_ctx *c, int argc, char **argv, const struct option *all)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *path = NULL;
+
+		if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)
+			path = argv[i + 1];
+		else if (strncmp(argv[i], "--test=", 7) == 0)
+			path = argv[i] + 7;
+		if (path != NULL)
+			synack_test_profile_apply(path, all, FIRST_COMMAND_OPT, handle_opt, c);
+	}
+}
+
 int
 synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *extra_short,
 		    const struct option *extra_long, int (*extra)(int opt, const char *arg, void *),
 		    void *extra_arg)
 {
 	struct option all[MAX_LONG_OPTS];
+	struct opt_ctx ctx = { .o = o, .extra = extra, .extra_arg = extra_arg };
 	int opt;
 
 	merge_options(all, extra_long);
 	o->pcap_count = 1000;
+	apply_test_profile(&ctx, argc, argv, all);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, extra_short ? extra_short : "", all, NULL)) != -1) {
-		switch (opt) {
-		case OPT_PROFILE: o->profile = optarg; break;
-		case OPT_DURATION: o->duration_s = parse_seconds("duration", optarg); break;
-		case OPT_JSON: o->json_path = optarg; break;
-		case OPT_QUIET: o->quiet = true; break;
-		case OPT_PCAP: o->pcap_path = optarg; break;
-		case OPT_PCAP_COUNT: o->pcap_count = parse_count("pcap-count", optarg); break;
-		case '?': synack_die_config("see 'synack --help'");
-		default:
-			if (extra == NULL || extra(opt, optarg, extra_arg) != 0)
-				synack_die_config("see 'synack --help'");
-		}
+		if (opt == '?')
+			synack_die_config("see 'synack --help'");
+		handle_opt(&ctx, opt, optarg);
 	}
 	/* getopt_long stops at "--": the rest is for EAL */
 	if (optind < argc && strcmp(argv[optind - 1], "--") == 0) {

@@ -24,12 +24,23 @@
 volatile bool synack_stop;
 volatile bool synack_stop_requested;
 
+/* Where the value being parsed came from, when not the command line (a test profile). */
+static char config_context[512];
+
+void
+synack_config_context(const char *ctx)
+{
+	snprintf(config_context, sizeof(config_context), "%s", ctx != NULL ? ctx : "");
+}
+
 void
 synack_die_config(const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("synack: ", stderr);
+	if (config_context[0] != '\0')
+		fprintf(stderr, "%s: ", config_context);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

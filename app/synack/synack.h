@@ -60,10 +60,21 @@ struct synack_hooks {
 /** Prints a configuration error and exits with code 2. */
 void synack_die_config(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/** Names the source of the values parsed next in config errors (NULL: command line). */
+void synack_config_context(const char *ctx);
+
 /** Parses the common options; returns the index of the first unparsed argument. */
 int synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *extra_short,
 			const struct option *extra_long, int (*extra)(int opt, const char *arg, void *),
 			void *extra_arg);
+
+/**
+ * Applies a test profile (INI: [run], [server], [client]; keys are long option names)
+ * through @p apply; options numbered below @p first_extra belong in [run]. Exits 2 on
+ * an unknown section or key, naming file, section and key.
+ */
+void synack_test_profile_apply(const char *path, const struct option *all, int first_extra,
+			       void (*apply)(void *arg, int opt, const char *value), void *arg);
 
 /** Loads the profile and brings up EAL with arguments derived from it. Exits 2 on error. */
 void synack_eal_up(struct synack_run *r);
