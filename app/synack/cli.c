@@ -27,6 +27,17 @@ static const struct option common_long[] = {
 
 #define MAX_LONG_OPTS 64
 
+uint64_t
+synack_parse_u64(const char *name, const char *arg, uint64_t lo, uint64_t hi)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 10);
+
+	if (*arg == '\0' || *arg == '-' || *end != '\0' || v < lo || v > hi)
+		synack_die_config("--%s %s: expected %" PRIu64 " .. %" PRIu64, name, arg, lo, hi);
+	return v;
+}
+
 static double
 parse_seconds(const char *name, const char *arg)
 {
@@ -36,17 +47,6 @@ parse_seconds(const char *name, const char *arg)
 	if (*arg == '\0' || *end != '\0' || v < 0 || v > 1e7)
 		synack_die_config("--%s %s: expected seconds (0 .. 10000000)", name, arg);
 	return v;
-}
-
-static uint32_t
-parse_count(const char *name, const char *arg)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (*arg == '\0' || *arg == '-' || *end != '\0' || v == 0 || v > 1000000)
-		synack_die_config("--%s %s: expected 1 .. 1000000", name, arg);
-	return (uint32_t)v;
 }
 
 static int
@@ -80,7 +80,7 @@ handle_opt(void *arg, int opt, const char *value)
 	case OPT_JSON: o->json_path = value; break;
 	case OPT_QUIET: o->quiet = true; break;
 	case OPT_PCAP: o->pcap_path = value; break;
-	case OPT_PCAP_COUNT: o->pcap_count = parse_count("pcap-count", value); break;
+	case OPT_PCAP_COUNT: o->pcap_count = (uint32_t)synack_parse_u64("pcap-count", value, 1, 1000000); break;
 	case OPT_TEST: break;  /* applied before the command line */
 	default:
 		if (c->extra == NULL || c->extra(opt, value, c->extra_arg) != 0)

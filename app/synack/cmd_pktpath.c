@@ -22,13 +22,10 @@ static int
 pktpath_opt(int opt, const char *arg, void *p)
 {
 	uint64_t *packets = p;
-	char *end;
 
 	if (opt != OPT_PACKETS)
 		return -1;
-	*packets = strtoull(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || *packets == 0)
-		synack_die_config("--packets %s: expected a positive count", arg);
+	*packets = synack_parse_u64("packets", arg, 1, UINT64_MAX);
 	return 0;
 }
 

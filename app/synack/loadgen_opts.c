@@ -50,17 +50,6 @@ client_opts_defaults(struct client_opts *co)
 	co->drain_s = 2.0;
 }
 
-static uint64_t
-num(const char *name, const char *arg, uint64_t lo, uint64_t hi)
-{
-	char *end;
-	unsigned long long v = strtoull(arg, &end, 10);
-
-	if (*arg == '\0' || *arg == '-' || *end != '\0' || v < lo || v > hi)
-		synack_die_config("--%s %s: expected %" PRIu64 " .. %" PRIu64, name, arg, lo, hi);
-	return v;
-}
-
 /* IP[:PORT] */
 static void
 parse_target(struct client_opts *co, const char *arg)
@@ -78,7 +67,7 @@ parse_target(struct client_opts *co, const char *arg)
 		synack_die_config("--target %s: expected IPv4[:PORT]", arg);
 	co->lg.dst_ip = a.s_addr;
 	if (colon != NULL)
-		co->lg.dst_port = rte_cpu_to_be_16((uint16_t)num("target port", colon + 1, 1, 65535));
+		co->lg.dst_port = rte_cpu_to_be_16((uint16_t)synack_parse_u64("target port", colon + 1, 1, 65535));
 	co->target_set = true;
 }
 
@@ -113,28 +102,28 @@ client_parse_opt(struct client_opts *co, int opt, const char *arg)
 
 	switch (opt) {
 	case OPT_TARGET: parse_target(co, arg); break;
-	case OPT_TARGET_COUNT: lg->dst_ip_count = (uint32_t)num("target-count", arg, 1, 1 << 24); break;
-	case OPT_RATE: lg->rate = num("rate", arg, 0, UINT64_C(1) << 40); break;
-	case OPT_CONCURRENCY: lg->max_concurrent = (uint32_t)num("concurrency", arg, 1, 1 << 30); break;
-	case OPT_CONNECTIONS: lg->total_conns = num("connections", arg, 0, UINT64_C(1) << 50); break;
-	case OPT_REQUESTS: lg->requests_per_conn = (uint32_t)num("requests", arg, 0, 1 << 30); break;
+	case OPT_TARGET_COUNT: lg->dst_ip_count = (uint32_t)synack_parse_u64("target-count", arg, 1, 1 << 24); break;
+	case OPT_RATE: lg->rate = synack_parse_u64("rate", arg, 0, UINT64_C(1) << 40); break;
+	case OPT_CONCURRENCY: lg->max_concurrent = (uint32_t)synack_parse_u64("concurrency", arg, 1, 1 << 30); break;
+	case OPT_CONNECTIONS: lg->total_conns = synack_parse_u64("connections", arg, 0, UINT64_C(1) << 50); break;
+	case OPT_REQUESTS: lg->requests_per_conn = (uint32_t)synack_parse_u64("requests", arg, 0, 1 << 30); break;
 	case OPT_PROTO:
 		parse_choice("proto", arg, "http", "raw", &v);
 		lg->proto = v ? SY_LOADGEN_RAW : SY_LOADGEN_HTTP;
 		break;
 	case OPT_PATH: lg->path = arg; break;
 	case OPT_HOST: lg->host = arg; break;
-	case OPT_EXPECT_BODY: lg->expect_body = (int64_t)num("expect-body", arg, 0, UINT64_C(1) << 40); break;
-	case OPT_REQUEST_SIZE: lg->request_size = (uint32_t)num("request-size", arg, 1, 1 << 30); break;
-	case OPT_RESPONSE_SIZE: lg->response_size = (uint32_t)num("response-size", arg, 0, 1 << 30); break;
-	case OPT_THINK: lg->think_us = (uint32_t)num("think-us", arg, 0, 60000000); break;
+	case OPT_EXPECT_BODY: lg->expect_body = (int64_t)synack_parse_u64("expect-body", arg, 0, UINT64_C(1) << 40); break;
+	case OPT_REQUEST_SIZE: lg->request_size = (uint32_t)synack_parse_u64("request-size", arg, 1, 1 << 30); break;
+	case OPT_RESPONSE_SIZE: lg->response_size = (uint32_t)synack_parse_u64("response-size", arg, 0, 1 << 30); break;
+	case OPT_THINK: lg->think_us = (uint32_t)synack_parse_u64("think-us", arg, 0, 60000000); break;
 	case OPT_CLOSER:
 		parse_choice("closer", arg, "client", "server", &v);
 		lg->closer = v ? SY_LOADGEN_SERVER_CLOSES : SY_LOADGEN_CLIENT_CLOSES;
 		break;
 	case OPT_SRC_PORTS: parse_ports(co, arg); break;
-	case OPT_DRAIN: co->drain_s = (double)num("drain", arg, 0, 3600); break;
-	case OPT_MAX_HEADER_C: lg->max_header = (uint32_t)num("response-max-header", arg, 256, 1 << 20); break;
+	case OPT_DRAIN: co->drain_s = (double)synack_parse_u64("drain", arg, 0, 3600); break;
+	case OPT_MAX_HEADER_C: lg->max_header = (uint32_t)synack_parse_u64("response-max-header", arg, 256, 1 << 20); break;
 	default: return -1;
 	}
 	return 0;

@@ -36,17 +36,6 @@ serve_opts_defaults(struct serve_opts *so)
 	sy_http_server_conf_defaults(&so->http);
 }
 
-static uint64_t
-parse_u64(const char *name, const char *arg, uint64_t lo, uint64_t hi)
-{
-	char *end;
-	unsigned long long v = strtoull(arg, &end, 10);
-
-	if (*arg == '\0' || *arg == '-' || *end != '\0' || v < lo || v > hi)
-		synack_die_config("--%s %s: expected %" PRIu64 " .. %" PRIu64, name, arg, lo, hi);
-	return v;
-}
-
 int
 serve_parse_opt(struct serve_opts *so, int opt, const char *arg)
 {
@@ -61,13 +50,13 @@ serve_parse_opt(struct serve_opts *so, int opt, const char *arg)
 			synack_die_config("--app %s: expected none, echo, discard or http", arg);
 		so->app = (enum serve_app)i;
 		return 0;
-	case OPT_PORT: so->port = (uint16_t)parse_u64("port", arg, 1, 65535); return 0;
-	case OPT_STATUS: so->http.status = (uint16_t)parse_u64("status", arg, 100, 599); return 0;
+	case OPT_PORT: so->port = (uint16_t)synack_parse_u64("port", arg, 1, 65535); return 0;
+	case OPT_STATUS: so->http.status = (uint16_t)synack_parse_u64("status", arg, 100, 599); return 0;
 	case OPT_BODY:
-		so->http.body_size = parse_u64("body-size", arg, 0, UINT64_C(1) << 40);
+		so->http.body_size = synack_parse_u64("body-size", arg, 0, UINT64_C(1) << 40);
 		return 0;
 	case OPT_MAX_HEADER:
-		so->http.max_header = (uint32_t)parse_u64("max-header", arg, 256, 1 << 20);
+		so->http.max_header = (uint32_t)synack_parse_u64("max-header", arg, 256, 1 << 20);
 		return 0;
 	}
 	return -1;

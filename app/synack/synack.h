@@ -60,6 +60,9 @@ struct synack_hooks {
 /** Prints a configuration error and exits with code 2. */
 void synack_die_config(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/** Parses an unsigned decimal in [lo, hi] for option --name; exits 2 otherwise. */
+uint64_t synack_parse_u64(const char *name, const char *arg, uint64_t lo, uint64_t hi);
+
 /** Names the source of the values parsed next in config errors (NULL: command line). */
 void synack_config_context(const char *ctx);
 
