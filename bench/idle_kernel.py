@@ -28,7 +28,8 @@ import sys
 import time
 
 PORT = 18090
-PER_DST = 60000  # source ports per (source, destination) pair, below 1024..65535
+PER_DST = 45000  # source ports per destination; the namespace's range is 20000..65535,
+                 # above the listening ports PORT + k
 
 
 def meminfo():
@@ -44,7 +45,8 @@ def sockstat_tcp_mem_bytes():
 
 def rss_of(pid):
     with open(f'/proc/{pid}/status') as f:
-        return int(re.search(r'VmRSS:\s+(\d+) kB', f.read()).group(1)) * 1024
+        m = re.search(r'VmRSS:\s+(\d+) kB', f.read())
+    return int(m.group(1)) * 1024 if m else 0
 
 
 def children_cpu_s(pids):
@@ -107,6 +109,9 @@ def spawn(n, deadline):
         if pid == 0:
             os.close(r)
             os.close(iw)
+            for _, kr, kw in kids:  # the earlier children's pipes: their EOF is not ours
+                os.close(kr)
+                os.close(kw)
             os.dup2(ir, 0)
             child(min(per, n - lo), PORT + k, deadline, w)
         os.close(w)

@@ -13,6 +13,8 @@
  * advances 250,000 per second on a tuple, so this holds unless the old connection sent
  * more than that clock since its own SYN.
  */
+#include <string.h>
+
 #include "tcb.h"
 
 static struct sy_tcb *
@@ -263,4 +265,46 @@ sy_tcp_conn_state(const struct sy_tcp *tcp, sy_conn_t c)
 	const struct sy_tcb *tcb = tcb_get(tcp, c);
 
 	return tcb == NULL ? SY_TCP_CLOSED : (enum sy_tcp_state)tcb->state;
+}
+
+int
+sy_tcp_set_cc(struct sy_tcp *tcp, sy_conn_t c, enum sy_tcp_cc cc)
+{
+	struct sy_tcb *tcb = tcb_get(tcp, c);
+
+	if (tcb == NULL)
+		return -ENOTCONN;
+	if (cc != SY_TCP_CC_NEWRENO && cc != SY_TCP_CC_CUBIC)
+		return -EINVAL;
+	tcb->cc = cc;
+	if (tcb->sndq != TCP_NO_SNDQ)
+		sndq_ptr(tcp, tcb->sndq)->cc_ready = 0;
+	return 0;
+}
+
+int
+sy_tcp_conn_info(const struct sy_tcp *tcp, sy_conn_t c, struct sy_tcp_conn_info *info)
+{
+	const struct sy_tcb *tcb = tcb_get(tcp, c);
+	const struct tcp_sndq *q;
+
+	if (tcb == NULL)
+		return -ENOTCONN;
+	memset(info, 0, sizeof(*info));
+	info->cwnd = tcb->cwnd;
+	info->ssthresh = tcb->ssthresh;
+	info->snd_mss = tcb->snd_mss;
+	info->srtt_ms = tcb->srtt8 >> 3;
+	info->rttvar_ms = tcb->rttvar4 >> 2;
+	info->rto_ms = tcb->rto_ms;
+	info->flight = tcb->snd_max - tcb->snd_una;
+	info->cc = tcb->cc;
+	if (tcb->sndq == TCP_NO_SNDQ)
+		return 0;
+	q = sndq_ptr(tcp, tcb->sndq);
+	info->sacked = q->sacked;
+	info->ooo_bytes = q->rq_bytes;
+	info->ooo_segs = q->rq_segs;
+	info->in_recovery = q->in_recovery != 0;
+	return 0;
 }

@@ -72,6 +72,7 @@ tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key)
 	tcb->rto_ms = tcp->conf.rto_init_ms;
 	tcb->snd_mss = TCP_MSS_RFC_DEFAULT;
 	tcb->flags = TF_WS;
+	tcb->cc = tcp->conf.cc;
 	if (tcp->conf.timestamps)
 		tcb->flags |= TF_TS;
 	if (tcp->conf.sack)
@@ -192,6 +193,9 @@ tcp_conn_established(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	tcp_timer_rtx_stop(tcb);
 	tcp_conn_set_state(tcp, tcb, SY_TCP_ESTABLISHED);
 	tcp->stats.established++;
+	/* RFC 6928 initial window, RFC 5681 3.1: ssthresh arbitrarily high at first */
+	tcb->cwnd = tcp_initial_cwnd(tcb);
+	tcb->ssthresh = UINT32_MAX;
 	tcp_timer_keepalive_reset(tcp, tcb);
 	if (passive) {
 		tcp->stats.passive_opens++;

@@ -7,9 +7,10 @@
  * segments; it is allocated from an arena on the first sy_tcp_send() and returned when a
  * cumulative ACK drains it, so an idle connection carries only a 4-byte index. The sender
  * cuts segments of min(peer MSS, usable window, mbuf room) bytes, applies Nagle (3.7.4)
- * unless TCP_NODELAY, and puts the FIN after the last queued byte. There is no congestion
- * control yet (a later issue): the usable window is the peer's receive window, and a
- * retransmission timeout resends one segment from SND.UNA and goes back N from there.
+ * unless TCP_NODELAY, and puts the FIN after the last queued byte. The usable window is
+ * the smaller of the peer's window and what congestion control leaves (recovery.c, cc_*.c);
+ * a retransmission timeout resends one segment from SND.UNA and goes back N from there in
+ * slow start, skipping what the peer SACKed.
  */
 #include "tcb.h"
 #include "sy_flow.h"
@@ -135,42 +136,66 @@ send_segment(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t len, int fin, uint
 		tcp_timer_rtx_start(tcp, tcb);
 }
 
-/* Length of the next segment from snd_nxt; sets *fin. @p force sends 1 byte past the window. */
+/*
+ * Length of the next segment from snd_nxt; sets *fin. The usable window is the peer's
+ * window from SND.UNA, and what congestion control leaves (@p room). @p force sends 1 byte
+ * past a zero window (persist probe) or one segment whatever cwnd says (RTO).
+ */
 static uint32_t
 next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, int force,
 	 int *fin)
 {
 	uint32_t off = tcb->snd_nxt - tcb->snd_una;
-	uint32_t unsent, avail, len;
+	uint32_t unsent, avail, len, sacked_at;
 
 	*fin = 0;
 	if (off > queued)
 		return 0;                    /* the FIN is already out */
 	unsent = queued - off;
 	avail = tcb->snd_wnd > off ? tcb->snd_wnd - off : 0;
-	if (force && avail == 0)
+	if (!force)
+		avail = RTE_MIN(avail, tcp_recovery_room(tcp, tcb));
+	else if (avail == 0)
 		avail = 1;
 	len = RTE_MIN(unsent, avail);
 	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
 	len = RTE_MIN(len, tcp_max_payload(tcp));
+	/* going back N after an RTO: stop where the peer SACKed */
+	if (SEQ_LT(tcb->snd_nxt, tcb->snd_max) &&
+	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at))
+		len = RTE_MIN(len, sacked_at - tcb->snd_nxt);
 	*fin = (tcb->flags & TF_FIN_QUEUED) && off + len == queued;
 	/* RFC 9293 3.7.4 Nagle: hold a small segment while data is unacknowledged */
 	if (!force && !*fin && len < tcb->snd_mss && off > 0 &&
-	    !(tcb->flags & TF_NODELAY))
+	    !(tcb->flags & TF_NODELAY) && SEQ_GEQ(tcb->snd_nxt, tcb->snd_max))
 		return 0;
 	return len;
 }
 
-/* Sends what the window allows, then an ACK if one is owed and nothing carried it. */
+/* Going back N: SACKed runs are not sent again. */
+static void
+skip_sacked(const struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	uint32_t end;
+
+	while (SEQ_LT(tcb->snd_nxt, tcb->snd_max) && tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &end))
+		tcb->snd_nxt = SEQ_LT(end, tcb->snd_max) ? end : tcb->snd_max;
+}
+
+/* Sends what the windows allow, then an ACK if one is owed and nothing carried it. */
 void
 tcp_output(struct sy_tcp *tcp, struct sy_tcb *tcb)
 {
 	if (can_send_data(tcb)) {
+		if (tcp_in_sack_recovery(tcp, tcb))
+			tcp_output_recovery(tcp, tcb);
 		for (;;) {
 			uint32_t queued = tcb_sndq_bytes(tcp, tcb);
 			int fin;
-			uint32_t len = next_len(tcp, tcb, queued, 0, &fin);
+			uint32_t len;
 
+			skip_sacked(tcp, tcb);
+			len = next_len(tcp, tcb, queued, 0, &fin);
 			if (len == 0 && !fin)
 				break;
 			send_segment(tcp, tcb, len, fin, queued);
@@ -182,6 +207,30 @@ tcp_output(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	}
 	if (tcb->flags & TF_ACK_NOW)
 		tcp_send_ack(tcp, tcb);
+}
+
+/* Retransmits [seq, seq + max_len) (within what was sent) without moving SND.NXT. */
+void
+tcp_send_at(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t seq, uint32_t max_len)
+{
+	uint32_t queued = tcb_sndq_bytes(tcp, tcb);
+	uint32_t off = seq - tcb->snd_una;
+	uint32_t save = tcb->snd_nxt, len;
+	int fin;
+
+	if (!SEQ_LT(seq, tcb->snd_max) || off > queued)
+		return;
+	len = RTE_MIN(queued - off, max_len);
+	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
+	len = RTE_MIN(len, tcp_max_payload(tcp));
+	fin = (tcb->flags & TF_FIN_SENT) && off + len == queued;
+	if (len == 0 && !fin)
+		return;
+	tcb->snd_nxt = seq;
+	tcp->stats.data_retrans++;
+	send_segment(tcp, tcb, len, fin, queued);
+	if (SEQ_GT(save, tcb->snd_nxt))
+		tcb->snd_nxt = save;
 }
 
 /* Persist timer: one byte beyond a zero window (RFC 9293 3.8.6.1). */
@@ -204,8 +253,10 @@ tcp_retransmit(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	int fin;
 	uint32_t len;
 
+	tcp_recovery_rto(tcp, tcb);
 	tcb->snd_nxt = tcb->snd_una;
 	tcb->flags &= ~TF_RTT;
+	skip_sacked(tcp, tcb);
 	len = next_len(tcp, tcb, queued, 1, &fin);
 	if (len > 0 || fin)
 		send_segment(tcp, tcb, len, fin, queued);

@@ -130,16 +130,36 @@ ack_syn_received(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	return !(tcb->flags & TF_DEAD);
 }
 
+/*
+ * RTT sample of an ACK of new data: RFC 7323 4.1 from the echoed timestamp (valid for
+ * retransmitted data too, so Karn's rule is not needed), else RFC 6298 timing of one
+ * segment at a time, never a retransmitted one (Karn).
+ */
 static void
-ack_new_data(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t ack)
+rtt_update(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg)
 {
-	uint32_t acked = ack - tcb->snd_una;
-	uint32_t data = RTE_MIN(acked, tcb_sndq_bytes(tcp, tcb));
-
-	if ((tcb->flags & TF_RTT) && SEQ_GT(ack, tcb->rtt_seq)) {
+	if ((tcb->flags & TF_TS) && (seg->opts.present & TOPT_TS) && seg->opts.tsecr != 0 &&
+	    SEQ_LEQ(seg->opts.tsecr, tcp_now32(tcp))) {
+		tcb->flags &= ~TF_RTT;
+		tcp_rtt_sample(tcp, tcb, tcp_now32(tcp) - seg->opts.tsecr);
+		return;
+	}
+	if ((tcb->flags & TF_RTT) && SEQ_GT(seg->ack, tcb->rtt_seq)) {
 		tcb->flags &= ~TF_RTT;
 		tcp_rtt_sample(tcp, tcb, tcp_now32(tcp) - tcb->rtt_start);
 	}
+}
+
+static void
+ack_new_data(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg)
+{
+	uint32_t ack = seg->ack;
+	uint32_t acked = ack - tcb->snd_una;
+	uint32_t data = RTE_MIN(acked, tcb_sndq_bytes(tcp, tcb));
+	int partial;
+
+	rtt_update(tcp, tcb, seg);
+	partial = tcp_recovery_pre_ack(tcp, tcb, ack);
 	tcp_sndq_ack(tcp, tcb, data);
 	tcb->snd_una = ack;
 	if (SEQ_LT(tcb->snd_nxt, ack))
@@ -149,6 +169,19 @@ ack_new_data(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t ack)
 		tcp_timer_rtx_stop(tcb);
 	else
 		tcp_timer_rtx_start(tcp, tcb);      /* RFC 6298 5.3 */
+	if (partial)
+		tcp_recovery_partial(tcp, tcb, acked);
+}
+
+/* RFC 5681 2: a duplicate ACK acknowledges nothing new, carries no data, SYN or FIN,
+ * does not change the window, and data is outstanding. */
+static int
+is_dup_ack(const struct sy_tcb *tcb, const struct tcp_seg *seg, uint32_t old_una,
+	   uint32_t old_wnd)
+{
+	return seg->ack == old_una && seg->len == 0 &&
+	       !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG) &&
+	       tcb->snd_wnd == old_wnd && old_una != tcb->snd_max;
 }
 
 /* What an ACK of our FIN does in each closing state. @return 0 to stop. */
@@ -180,6 +213,8 @@ ack_fin_states(struct sy_tcp *tcp, struct sy_tcb *tcb)
 static int
 ack_process(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 {
+	uint32_t old_una, old_wnd;
+
 	if (!TCP_FLAGS(seg, RTE_TCP_ACK_FLAG)) {
 		tcp->stats.drop_no_ack++;
 		return 0;
@@ -196,9 +231,13 @@ ack_process(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 		tcp_send_ack(tcp, tcb);
 		return 0;
 	}
+	old_una = tcb->snd_una;
+	old_wnd = tcb->snd_wnd;
 	if (SEQ_GT(seg->ack, tcb->snd_una))
-		ack_new_data(tcp, tcb, seg->ack);
+		ack_new_data(tcp, tcb, seg);
 	window_update(tcb, seg);
+	if (tcb_synchronized(tcb))
+		tcp_recovery_ack(tcp, tcb, seg, old_una, is_dup_ack(tcb, seg, old_una, old_wnd));
 	/* RFC 9293 3.8.6.1: a peer that answers window probes keeps the connection open */
 	if (tcb->snd_wnd == 0)
 		tcb->retries = 0;

@@ -187,11 +187,16 @@ tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_t seq
 	tcp_output_segment(tcp, &tcb->key, &o);
 }
 
-/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+/*
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, where SND.NXT is the highest sequence sent: while
+ * the sender goes back N after an RTO our snd_nxt is below what the peer already has, and
+ * an ACK carrying that old SEQ would fail the peer's sequence check and draw an ACK back
+ * (an endless exchange when both sides do it). BSD does the same (snd_max).
+ */
 void
 tcp_send_ack(struct sy_tcp *tcp, struct sy_tcb *tcb)
 {
-	tcp_send_ctl(tcp, tcb, RTE_TCP_ACK_FLAG, tcb->snd_nxt);
+	tcp_send_ctl(tcp, tcb, RTE_TCP_ACK_FLAG, tcb->snd_max);
 }
 
 /* SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), first transmission or retransmission. */

@@ -94,6 +94,14 @@ struct sy_tcp_conf {
 	 * 2MSL itself, so TIME-WAIT is never skipped but the block is unavailable meanwhile.
 	 */
 	bool time_wait_overflow_keep;
+	/** Congestion control of new connections (enum sy_tcp_cc); default NewReno. */
+	uint8_t cc;
+};
+
+/** Congestion control algorithms (docs/tcp.md). */
+enum sy_tcp_cc {
+	SY_TCP_CC_NEWRENO = 0,       /**< RFC 5681 + RFC 6582 */
+	SY_TCP_CC_CUBIC,             /**< RFC 9438 */
 };
 
 void sy_tcp_conf_defaults(struct sy_tcp_conf *conf);
@@ -239,6 +247,32 @@ int sy_tcp_set_keepalive(struct sy_tcp *tcp, sy_conn_t c, bool on);
 
 /** Nagle per connection (default on). */
 int sy_tcp_set_nodelay(struct sy_tcp *tcp, sy_conn_t c, bool nodelay);
+
+/**
+ * Chooses the congestion control of one connection (takes effect from its next window
+ * change; the algorithm's private state restarts).
+ * @return 0; -ENOTCONN (invalid handle); -EINVAL (unknown algorithm)
+ */
+int sy_tcp_set_cc(struct sy_tcp *tcp, sy_conn_t c, enum sy_tcp_cc cc);
+
+/** What a connection's sender knows (tests, telemetry). */
+struct sy_tcp_conn_info {
+	uint32_t cwnd;               /**< congestion window, bytes */
+	uint32_t ssthresh;           /**< bytes; UINT32_MAX before the first loss */
+	uint32_t snd_mss;            /**< payload bytes per full segment */
+	uint32_t srtt_ms;            /**< smoothed RTT (0: no sample yet) */
+	uint32_t rttvar_ms;
+	uint32_t rto_ms;             /**< current RTO including back-off */
+	uint32_t flight;             /**< SND.MAX - SND.UNA */
+	uint32_t sacked;             /**< bytes in the SACK scoreboard */
+	uint32_t ooo_bytes;          /**< bytes held for reassembly */
+	uint32_t ooo_segs;           /**< mbufs held for reassembly */
+	bool in_recovery;
+	uint8_t cc;                  /**< enum sy_tcp_cc */
+};
+
+/** @return 0 and *info filled; -ENOTCONN */
+int sy_tcp_conn_info(const struct sy_tcp *tcp, sy_conn_t c, struct sy_tcp_conn_info *info);
 
 /**
  * State of a live connection; SY_TCP_CLOSED for an invalid handle. A connection that

@@ -91,14 +91,15 @@ struct tcp_rq_range {
 	struct rte_mbuf *tail;       /* last segment of the chain */
 };
 
-#define TCP_RQ_RANGES    8       /* disjoint out-of-order runs held (holes + 1) */
+#define TCP_RQ_RANGES   16       /* disjoint out-of-order runs held (holes + 1) */
 #define TCP_SACK_REPORT  4       /* RFC 2018 4: blocks remembered for reporting */
 #define TCP_SB_RANGES    8       /* RFC 6675 scoreboard: SACKed runs above SND.UNA */
 #define TCP_CC_PRIV      6       /* 64-bit words of congestion control private state */
 
 /* Congestion control private state (cc_*.c), reset when the data block is reallocated. */
-struct tcp_cc_priv {
+union tcp_cc_priv {
 	uint64_t w[TCP_CC_PRIV];
+	double d[TCP_CC_PRIV];
 };
 
 /*
@@ -132,7 +133,7 @@ struct tcp_sndq {
 	uint32_t sacked;             /* bytes covered by sb */
 	uint32_t recover;            /* RFC 6582 recover */
 	uint32_t high_rxt;           /* RFC 6675 HighRxt */
-	struct tcp_cc_priv cc;
+	union tcp_cc_priv cc;
 };
 
 /* RFC 9293 3.6.1 / RFC 6191: what TIME-WAIT needs to ACK a FIN and judge a new SYN. */
@@ -326,6 +327,23 @@ tcb_has_ooo(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 {
 	return tcb->sndq != TCP_NO_SNDQ && sndq_ptr(tcp, tcb->sndq)->rq_n > 0;
 }
+
+/* recovery.c: SACK scoreboard (RFC 6675), fast retransmit and recovery (RFC 5681 3.2,
+ * RFC 6582, RFC 6675), the congestion window on ACK and RTO */
+void tcp_recovery_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg,
+		      uint32_t old_una, int dup);
+void tcp_recovery_rto(struct sy_tcp *tcp, struct sy_tcb *tcb);
+int tcp_recovery_pre_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t ack);
+void tcp_recovery_partial(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t acked);
+uint32_t tcp_recovery_room(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
+int tcp_sb_skip(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t seq,
+		uint32_t *end);
+void tcp_output_recovery(struct sy_tcp *tcp, struct sy_tcb *tcb);
+int tcp_in_sack_recovery(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
+uint32_t tcp_initial_cwnd(const struct sy_tcb *tcb);
+
+/* data.c */
+void tcp_send_at(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t seq, uint32_t max_len);
 
 /* timers.c */
 void tcp_timers_sync(struct sy_tcp *tcp, struct sy_tcb *tcb);

@@ -1,0 +1,909 @@
+#!/usr/bin/env python3
+"""Benchmark suite: synack against the Linux kernel and against testpmd, side by side in
+one run, with plots.
+
+Scenarios (one server core, one client core; `synack demo` runs its server stack on lcore 0
+and its client stack on lcore 1, the kernel baselines pin nginx to core 0 and wrk to
+core 1):
+  short_conn   HTTP/1.1 GET, 64-byte body, one request per connection (connections/s):
+               synack demo --requests 1 vs wrk -H 'Connection: close' -> nginx, over
+               loopback and over a veth pair between two namespaces made here
+  keepalive    the same with persistent connections (responses/s), 64 B and 1 KiB bodies
+  bulk         bench/bulk (bench_bulk, bulk_vs_kernel.sh) when built; else "not available"
+  idle_conns   memory and CPU of N idle established connections, synack vs the kernel
+  micro        bench_timer, bench_flow and bench/packet_path.py, folded in
+  cycles       busy cycles per short connection against the PMD's own rx+tx cost for the
+               packets of a connection (testpmd io-forwarding on net_null); perf profile
+
+Every load is bounded in time and count; traffic stays on loopback or inside the
+namespaces made here; namespaces, veths, processes (by PID) and temp files are removed at
+exit, also on SIGINT/SIGTERM.
+
+Usage: bench/run.py [--quick] [--runs N] [--scenario NAME ...] [--build DIR]
+Writes bench/results/<date>-<scenario>.json and .png. Needs root (namespaces), wrk, nginx,
+dpdk-testpmd and /usr/bin/python3 with matplotlib (apt-get install python3-matplotlib).
+"""
+import argparse
+import atexit
+import datetime
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(BENCH)
+sys.path.insert(0, BENCH)
+import packet_path as pp  # noqa: E402  (machine facts, EAL memory choice, testpmd run)
+
+SERVER_CORE, CLIENT_CORE = 0, 1
+SCENARIOS = ['short_conn', 'keepalive', 'bulk', 'idle_conns', 'micro', 'cycles']
+TARGETS = {
+    'short_conn': 'synack connections/s >= 50x the kernel',
+    'keepalive': 'synack responses/s >= 20x the kernel',
+    'bulk': 'synack throughput >= 3x iperf3 over veth',
+    'idle_conns': '<= 128 bytes per idle connection',
+    'cycles': 'busy cycles per short connection <= 3x the PMD rx+tx cost of its packets',
+}
+
+
+# ---------------------------------------------------------------- cleanup of what we made
+
+class Owned:
+    """Everything this run created, removed at exit: processes by PID (and their children,
+    e.g. nginx workers, by PID), namespaces, temp dirs."""
+    procs, netns, dirs = [], [], []
+
+    @classmethod
+    def proc(cls, p):
+        cls.procs.append(p)
+        return p
+
+    @staticmethod
+    def children(pid):
+        try:
+            with open(f'/proc/{pid}/task/{pid}/children') as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
+    @classmethod
+    def stop(cls, p, sig=signal.SIGTERM, wait=10):
+        if p.poll() is not None:
+            return
+        kids = cls.children(p.pid)
+        p.send_signal(sig)
+        try:
+            p.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        for k in kids:
+            try:
+                os.kill(k, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    @classmethod
+    def cleanup(cls):
+        for p in cls.procs:
+            cls.stop(p)
+        cls.procs = []
+        for ns in cls.netns:
+            subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
+        cls.netns = []
+        for d in cls.dirs:
+            shutil.rmtree(d, ignore_errors=True)
+        cls.dirs = []
+
+
+def on_signal(sig, _frame):
+    raise SystemExit(128 + sig)
+
+
+def tmpdir(tag):
+    d = tempfile.mkdtemp(prefix=f'sybench-{tag}-')
+    os.chmod(d, 0o755)  # nginx workers and namespaces' programs read from it
+    Owned.dirs.append(d)
+    return d
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def summary(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {'min': min(values), 'median': statistics.median(values), 'max': max(values),
+            'runs': values}
+
+
+def med(s):
+    return s['median'] if s else None
+
+
+# ---------------------------------------------------------------- synack
+
+class Synack:
+    def __init__(self, build):
+        self.bin = os.path.join(build, 'app/synack/synack')
+        self.build = build
+
+    def demo(self, args, duration, tag='demo'):
+        """One `synack demo` run; returns its JSON result."""
+        d = tmpdir(tag)
+        out = os.path.join(d, 'r.json')
+        cmd = [self.bin, 'demo', '--quiet', '--duration', str(duration), '--json', out] + args
+        p = Owned.proc(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True))
+        try:
+            _, err = p.communicate(timeout=duration + 60)
+        except subprocess.TimeoutExpired:
+            Owned.stop(p, signal.SIGKILL)
+            raise RuntimeError(f'synack demo {args} did not stop')
+        if not os.path.exists(out):
+            raise RuntimeError(f'synack demo {args} exit {p.returncode}: {err[-800:]}')
+        with open(out) as f:
+            res = json.load(f)
+        res['exit_code'] = p.returncode
+        shutil.rmtree(d, ignore_errors=True)
+        return res
+
+
+def steady_rate(res, key, duration):
+    """Mean per-second count over the load phase (seconds 1..duration of the series), so
+    that EAL start-up and the drain at stop do not dilute the rate."""
+    s = [e[key] for e in res['series'] if e['t'] <= duration]
+    if not s:
+        return None
+    return sum(s) / len(s)
+
+
+def busy_per_conn(res):
+    t = res['totals']
+    n = t.get('client.conns_established', 0)
+    return t['loop.busy_cycles'] / n if n else None
+
+
+# ---------------------------------------------------------------- kernel: nginx + wrk
+
+NGINX_CONF = """worker_processes 1;
+user root;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+worker_rlimit_nofile 16000;
+events {{ worker_connections 8000; multi_accept on; }}
+http {{
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  client_body_temp_path {d}/t; proxy_temp_path {d}/t; fastcgi_temp_path {d}/t;
+  uwsgi_temp_path {d}/t; scgi_temp_path {d}/t;
+  server {{ listen {addr}:{port} backlog=65535; root {d}; location / {{ }} }}
+}}
+"""
+
+
+class Kernel:
+    """nginx (worker_processes 1) on SERVER_CORE, wrk -t1 on CLIENT_CORE, over loopback in
+    the host namespace or over a veth pair between two namespaces made here."""
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.port = 18080
+        self.srv_ns = self.cli_ns = None
+        if mode == 'veth':
+            self._veth()
+            self.addr = '198.19.0.1'
+        else:
+            self.addr = '127.0.0.1'
+        self.dir = tmpdir('nginx')
+        for name, size in (('b64', 64), ('b1024', 1024)):
+            with open(os.path.join(self.dir, name), 'w') as f:
+                f.write('x' * size)
+        os.mkdir(os.path.join(self.dir, 't'))
+        conf = os.path.join(self.dir, 'nginx.conf')
+        with open(conf, 'w') as f:
+            f.write(NGINX_CONF.format(d=self.dir, addr=self.addr, port=self.port))
+        cmd = self._ns(self.srv_ns) + ['taskset', '-c', str(SERVER_CORE), 'nginx', '-c', conf,
+                                       '-p', self.dir]
+        self.nginx = Owned.proc(subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                                 stdout=subprocess.DEVNULL,
+                                                 stderr=subprocess.DEVNULL))
+        deadline = time.time() + 10
+        while not os.path.exists(os.path.join(self.dir, 'nginx.pid')):
+            if time.time() > deadline or self.nginx.poll() is not None:
+                raise RuntimeError('nginx did not start: ' + self._errlog())
+            time.sleep(0.05)
+        time.sleep(0.2)
+
+    def _errlog(self):
+        try:
+            with open(os.path.join(self.dir, 'error.log')) as f:
+                return f.read()[-500:]
+        except OSError:
+            return ''
+
+    @staticmethod
+    def _ns(ns):
+        return ['ip', 'netns', 'exec', ns] if ns else []
+
+    def _veth(self):
+        tag = f'{os.getpid() % 100000}'
+        self.srv_ns, self.cli_ns = f'sybench-s{tag}', f'sybench-c{tag}'
+        va, vb = f'sybva{tag}', f'sybvb{tag}'
+        for ns in (self.srv_ns, self.cli_ns):
+            subprocess.run(['ip', 'netns', 'add', ns], check=True)
+            Owned.netns.append(ns)
+        steps = [
+            ['ip', 'link', 'add', va, 'netns', self.srv_ns, 'type', 'veth', 'peer', 'name', vb,
+             'netns', self.cli_ns],
+            self._ns(self.srv_ns) + ['ip', 'addr', 'add', '198.19.0.1/24', 'dev', va],
+            self._ns(self.cli_ns) + ['ip', 'addr', 'add', '198.19.0.2/24', 'dev', vb],
+            self._ns(self.srv_ns) + ['ip', 'link', 'set', va, 'up'],
+            self._ns(self.cli_ns) + ['ip', 'link', 'set', vb, 'up'],
+            self._ns(self.srv_ns) + ['ip', 'link', 'set', 'lo', 'up'],
+            self._ns(self.cli_ns) + ['ip', 'link', 'set', 'lo', 'up'],
+            # per-namespace sysctls: the host's are untouched
+            self._ns(self.srv_ns) + ['sysctl', '-qw', 'net.core.somaxconn=65535'],
+            self._ns(self.cli_ns) + ['sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65535',
+                                     'net.ipv4.tcp_tw_reuse=1'],
+        ]
+        for s in steps:
+            subprocess.run(s, check=True)
+
+    def wrk(self, conns, seconds, body, close):
+        """wrk -t1 -cN for `seconds`; returns requests/s (0 on failure) and errors."""
+        cmd = self._ns(self.cli_ns) + ['taskset', '-c', str(CLIENT_CORE), 'wrk', '-t1',
+                                       f'-c{conns}', f'-d{seconds}s', '--timeout', '2s']
+        if close:
+            cmd += ['-H', 'Connection: close']
+        cmd.append(f'http://{self.addr}:{self.port}/b{body}')
+        p = Owned.proc(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True))
+        try:
+            out, _ = p.communicate(timeout=seconds + 30)
+        except subprocess.TimeoutExpired:
+            Owned.stop(p, signal.SIGKILL)
+            return 0.0, -1
+        m = re.search(r'Requests/sec:\s+([\d.]+)', out)
+        errs = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)',
+                         out)
+        non2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
+        n_err = (sum(int(x) for x in errs.groups()) if errs else 0) + \
+            (int(non2xx.group(1)) if non2xx else 0)
+        return (float(m.group(1)) if m else 0.0), n_err
+
+    def close(self):
+        Owned.stop(self.nginx, signal.SIGQUIT)
+        for ns in (self.srv_ns, self.cli_ns):
+            if ns:
+                subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
+                Owned.netns.remove(ns)
+
+
+# ---------------------------------------------------------------- plots
+
+def plt_or_none():
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        return plt
+    except ImportError:
+        return None
+
+
+def plot_bars(path, title, ylabel, groups, series):
+    """groups: x labels; series: {name: [summary or None per group]} as grouped bars with
+    min..max error bars."""
+    plt = plt_or_none()
+    if plt is None:
+        return None
+    fig, ax = plt.subplots(figsize=(8.5, 3.6), dpi=80)
+    n = len(series)
+    w = 0.8 / max(n, 1)
+    for i, (name, vals) in enumerate(series.items()):
+        xs = [g + (i - (n - 1) / 2) * w for g in range(len(groups))]
+        ys = [v['median'] if v else 0 for v in vals]
+        lo = [v['median'] - v['min'] if v else 0 for v in vals]
+        hi = [v['max'] - v['median'] if v else 0 for v in vals]
+        ax.bar(xs, ys, w, yerr=[lo, hi], capsize=2, label=name)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(groups)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    ax.grid(axis='y', alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return os.path.basename(path)
+
+
+def plot_lines(path, title, ylabel, xs, series):
+    plt = plt_or_none()
+    if plt is None:
+        return None
+    fig, ax = plt.subplots(figsize=(8.5, 3.6), dpi=80)
+    for name, vals in series.items():
+        pts = [(x, v['median']) for x, v in zip(xs, vals) if v]
+        if pts:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker='o', label=name)
+    ax.set_xscale('log')
+    ax.set_yscale('log')
+    ax.set_xlabel('concurrency (open connections)')
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    ax.grid(alpha=0.3, which='both')
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return os.path.basename(path)
+
+
+# ---------------------------------------------------------------- scenarios
+
+class Suite:
+    def __init__(self, a):
+        self.a = a
+        self.synack = Synack(a.build)
+        self.date = datetime.date.today().isoformat()
+        self.quick = a.quick
+        self.runs = a.runs if a.runs else (1 if a.quick else 3)
+        self.dur = 2 if a.quick else 5
+        self.conc = [100, 1000] if a.quick else [1, 10, 100, 1000]
+        self.mach = None
+
+    def out(self, scenario, ext='json', suffix=''):
+        return os.path.join(self.a.results, f'{self.date}-{scenario}{suffix}.{ext}')
+
+    def machine(self):
+        if self.mach is None:
+            m = pp.machine()
+            with open('/proc/meminfo') as f:
+                mi = f.read()
+            m['hugepages_total'] = int(re.search(r'HugePages_Total:\s+(\d+)', mi).group(1))
+            m['hugepage_kb'] = int(re.search(r'Hugepagesize:\s+(\d+)', mi).group(1))
+            m['tsc_hz'] = self.tsc_hz()
+            for tool, args in (('nginx', ['-v']), ('wrk', ['-v']), ('iperf3', ['-v'])):
+                r = subprocess.run([tool] + args, capture_output=True, text=True)
+                m[tool] = (r.stdout + r.stderr).strip().splitlines()[0] if (r.stdout + r.stderr) \
+                    else None
+            m['synack_build'] = os.path.relpath(self.a.build, TOP)
+            self.mach = m
+        return self.mach
+
+    def tsc_hz(self):
+        d = tmpdir('tsc')
+        out = os.path.join(d, 'p.json')
+        subprocess.run([self.synack.bin, 'pktpath', '--quiet', '--profile',
+                        os.path.join(TOP, 'drivers-config/net_null.ini'), '--packets', '100000',
+                        '--json', out, '--duration', '10'], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        with open(out) as f:
+            return json.load(f)['tsc_hz']
+
+    def write(self, scenario, result):
+        result = {'scenario': scenario,
+                  'date': datetime.datetime.now().isoformat(timespec='seconds'),
+                  'machine': self.machine(), 'target': TARGETS.get(scenario),
+                  'loadavg_at_end': os.getloadavg(), **result}
+        path = self.out(scenario)
+        with open(path, 'w') as f:
+            json.dump(result, f, indent=1)
+        log(f'  -> {os.path.relpath(path, TOP)}')
+        return result
+
+    # ---- 1 and 2: short connections and keep-alive against nginx
+    def http_sweep(self, scenario, requests, close, bodies, figure, unit):
+        """synack demo at each concurrency and body size; wrk -> nginx at the same -c over
+        loopback and veth; runs interleaved so that drift hits all alike."""
+        key = 'conns_established' if close else 'responses_ok'
+        res = {}
+        for body in bodies:
+            sy = {c: [] for c in self.conc}
+            kern = {m: {c: [] for c in self.conc} for m in ('loopback', 'veth')}
+            errors = {'synack': 0, 'loopback': 0, 'veth': 0}
+            extra = {c: [] for c in self.conc}
+            for run in range(self.runs):
+                for c in self.conc:
+                    args = ['--body-size', str(body), '--requests', str(requests),
+                            '--concurrency', str(c)]
+                    r = self.synack.demo(args, self.dur)
+                    v = steady_rate(r, key, self.dur)
+                    sy[c].append(v)
+                    t = r['totals']
+                    errors['synack'] += t['client.response_errors'] + t['client.conns_failed']
+                    extra[c].append({'busy_cycles_per_conn': busy_per_conn(r),
+                                     'connect_p99_us': r['latency_us']['connect']['p99'],
+                                     'response_p50_us': r['latency_us']['response']['p50'],
+                                     'response_p99_us': r['latency_us']['response']['p99']})
+                    log(f'  {scenario} body {body} c={c} run {run + 1}: synack {v:,.0f} {unit}')
+                for mode in ('loopback', 'veth'):
+                    k = Kernel(mode)
+                    try:
+                        for c in self.conc:
+                            v, e = k.wrk(c, self.dur, body, close)
+                            kern[mode][c].append(v)
+                            errors[mode] += e
+                            log(f'  {scenario} body {body} c={c} run {run + 1}: kernel '
+                                f'{mode} {v:,.0f} {unit} ({e} errors)')
+                    finally:
+                        k.close()
+            figs = {'synack': {c: summary(sy[c]) for c in self.conc},
+                    'kernel_loopback': {c: summary(kern['loopback'][c]) for c in self.conc},
+                    'kernel_veth': {c: summary(kern['veth'][c]) for c in self.conc}}
+            ratios = {}
+            for m in ('loopback', 'veth'):
+                ratios[f'synack/kernel_{m}'] = {
+                    c: summary([s / k if k else None for s, k in zip(sy[c], kern[m][c])])
+                    for c in self.conc}
+            peak = {n: max((med(v) or 0) for v in f.values()) for n, f in figs.items()}
+            res[f'body_{body}'] = {
+                figure: figs, 'ratios': ratios, 'errors': errors,
+                'synack_detail': {c: extra[c] for c in self.conc},
+                'peak': peak,
+                'peak_ratio': {f'synack/kernel_{m}': (peak['synack'] / peak[f'kernel_{m}']
+                                                      if peak[f'kernel_{m}'] else None)
+                               for m in ('loopback', 'veth')},
+            }
+            groups = [f'c={c}' for c in self.conc]
+            names = {'synack demo': figs['synack'], 'kernel loopback (nginx/wrk)':
+                     figs['kernel_loopback'], 'kernel veth (nginx/wrk)': figs['kernel_veth']}
+            sfx = f'-body{body}' if len(bodies) > 1 else ''
+            res[f'body_{body}']['plots'] = [
+                plot_bars(self.out(scenario, 'png', sfx), f'{scenario}: {unit}, {body}-byte '
+                          f'body (median, min..max of {self.runs})', unit, groups,
+                          {n: [v[c] for c in self.conc] for n, v in names.items()}),
+                plot_lines(self.out(scenario, 'png', sfx + '-concurrency'),
+                           f'{scenario}: {unit} against concurrency, {body}-byte body', unit,
+                           self.conc, {n: [v[c] for c in self.conc] for n, v in names.items()})]
+        target = 50 if close else 20
+        best = min((b['peak_ratio']['synack/kernel_loopback'] or 0) for b in res.values())
+        cfg = {'runs': self.runs, 'duration_s': self.dur, 'concurrency': self.conc,
+               'bodies': bodies, 'synack': f'synack demo --requests {requests} --body-size B '
+               '--concurrency C (server stack lcore 0, client stack lcore 1, in-memory rings)',
+               'synack_rate': f'mean per-second {key} over seconds 1..duration of the series',
+               'kernel': "nginx worker_processes 1 (taskset core 0) <- wrk -t1 -cC (taskset core "
+               "1)" + (" -H 'Connection: close'" if close else '') + '; loopback in the host '
+               'namespace, veth between two namespaces made by the harness'}
+        return self.write(scenario, {'config': cfg, 'results': res,
+                                     'target_met': best >= target,
+                                     'headline_peak_ratio_vs_loopback': best})
+
+    def short_conn(self):
+        return self.http_sweep('short_conn', 1, True, [64], 'connections_per_s', 'connections/s')
+
+    def keepalive(self):
+        return self.http_sweep('keepalive', 0, False, [64, 1024], 'responses_per_s',
+                               'responses/s')
+
+    # ---- 3: bulk
+    def bulk(self):
+        exe = os.path.join(self.a.build, 'bench/bulk/bench_bulk')
+        script = os.path.join(BENCH, 'bulk/bulk_vs_kernel.sh')
+        if not (os.path.exists(exe) and os.access(exe, os.X_OK)):
+            log('  bulk: bench/bulk/bench_bulk is not built: not available yet')
+            return self.write('bulk', {'status': 'not available yet',
+                                       'reason': f'{os.path.relpath(exe, TOP)} not built'})
+        runs = []
+        for _ in range(self.runs):
+            r = {}
+            for name, cmd in (('bench_bulk', [exe]),
+                              ('bulk_vs_kernel', ['bash', script] if os.path.exists(script)
+                               else None)):
+                if cmd is None:
+                    r[name] = {'status': 'not available yet'}
+                    continue
+                env = dict(os.environ, BUILD=self.a.build, QUICK='1' if self.quick else '0')
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                                   stdin=subprocess.DEVNULL, env=env)
+                r[name] = {'exit_code': p.returncode, 'json': last_json(p.stdout),
+                           'stdout_tail': p.stdout[-1500:]}
+            runs.append(r)
+        return self.write('bulk', {'status': 'ran', 'runs': runs,
+                                   'note': 'outputs folded in as printed; see bench/bulk'})
+
+    # ---- 4: idle connections
+    def synack_idle(self, n, rate):
+        """Hold n connections client <-> server in `synack demo`; memory (RSS + hugetlb
+        mapped, from smaps) and CPU once all are established."""
+        opening = n / rate + 3
+        d = tmpdir('idle')
+        cmd = [self.synack.bin, 'demo', '--quiet', '--duration', str(int(opening + 30)),
+               '--json', os.path.join(d, 'r.json'), '--requests', '0', '--think-us', '60000000',
+               '--concurrency', str(n), '--rate', str(rate), '--drain', '1']
+        p = Owned.proc(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL))
+        t0 = time.time()
+        est, stats = 0, {}
+        while time.time() - t0 < opening + 20 and p.poll() is None:
+            time.sleep(0.5)
+            stats = telemetry(p.pid)
+            est = stats.get('client/conns_established', 0)
+            if est >= n:
+                break
+        t_open = time.time() - t0
+        res = {'requested': n, 'rate': rate, 'established': est,
+               'seconds_to_establish': round(t_open, 2)}
+        if p.poll() is None and stats:
+            time.sleep(0.5)
+            mem = proc_mem(p.pid)
+            s0, c0, w0 = telemetry(p.pid), proc_cpu_s(p.pid), time.time()
+            time.sleep(2)
+            s1, c1, w1 = telemetry(p.pid), proc_cpu_s(p.pid), time.time()
+            tsc = self.machine()['tsc_hz']
+            res.update(mem)
+            res['process_cpu_percent_idle'] = round(100 * (c1 - c0) / (w1 - w0), 1)
+            res['busy_cycles_percent_idle'] = round(100 * (
+                s1.get('loop/busy_cycles', 0) - s0.get('loop/busy_cycles', 0)) /
+                ((w1 - w0) * tsc * 2), 3)
+            res['segments_while_idle'] = (s1.get('tcp/tx_segs', 0) - s0.get('tcp/tx_segs', 0))
+        Owned.stop(p, signal.SIGINT, wait=60)
+        shutil.rmtree(d, ignore_errors=True)
+        return res
+
+    def kernel_idle(self, n):
+        ns = f'sybench-i{os.getpid() % 100000}'
+        subprocess.run(['ip', 'netns', 'add', ns], check=True)
+        Owned.netns.append(ns)
+        try:
+            ex = ['ip', 'netns', 'exec', ns]
+            subprocess.run(ex + ['ip', 'link', 'set', 'lo', 'up'], check=True)
+            subprocess.run(ex + ['sysctl', '-qw', 'net.ipv4.ip_local_port_range=20000 65535',
+                                 'net.core.somaxconn=65535'], check=True)
+            p = Owned.proc(subprocess.Popen(
+                ex + ['/usr/bin/python3', os.path.join(BENCH, 'idle_kernel.py'), str(n),
+                      '--timeout', '60'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, stdin=subprocess.DEVNULL))
+            out, err = p.communicate(timeout=180)
+            return last_json(out) or {'error': err[-500:]}
+        finally:
+            subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
+            Owned.netns.remove(ns)
+
+    def idle_conns(self):
+        base = 1000
+        ns = [100000] if self.quick else [100000, 250000]
+        rate = 100000
+        runs = {n: [] for n in [base] + ns}
+        kern = []
+        for run in range(self.runs):
+            for n in [base] + ns:
+                r = self.synack_idle(n, rate if n > base else 10000)
+                runs[n].append(r)
+                log(f'  idle synack n={n} run {run + 1}: established {r["established"]} in '
+                    f'{r["seconds_to_establish"]} s, rss {r.get("rss_bytes", 0) >> 20} MiB, '
+                    f'hugetlb {r.get("hugetlb_bytes", 0) >> 20} MiB')
+            k = self.kernel_idle(100000)
+            kern.append(k)
+            log(f'  idle kernel n=100000 run {run + 1}: {k}')
+        per = {}
+        for n in ns:
+            marg, tot = [], []
+            for rb, rn in zip(runs[base], runs[n]):
+                if rn.get('established', 0) >= n and 'total_bytes' in rn and 'total_bytes' in rb:
+                    marg.append((rn['total_bytes'] - rb['total_bytes']) / (n - base))
+                    tot.append(rn['total_bytes'] / n)
+            per[n] = {'bytes_per_connection_marginal': summary(marg),
+                      'bytes_per_connection_total': summary(tot),
+                      'bytes_per_endpoint_marginal': summary([m / 2 for m in marg]),
+                      'seconds_to_establish': summary([r['seconds_to_establish']
+                                                       for r in runs[n]]),
+                      'process_cpu_percent_idle': summary([r.get('process_cpu_percent_idle')
+                                                           for r in runs[n]]),
+                      'busy_cycles_percent_idle': summary([r.get('busy_cycles_percent_idle')
+                                                           for r in runs[n]])}
+        kper = summary([k.get('kernel_bytes_per_connection') for k in kern])
+        nmax = ns[-1]
+        sy_ep = per[nmax]['bytes_per_endpoint_marginal']
+        plots = [plot_bars(self.out('idle_conns', 'png'),
+                           'idle connections: bytes per connection (both endpoints)', 'bytes',
+                           [f'{n // 1000}k' for n in ns],
+                           {'synack (marginal, RSS+hugetlb)': [per[n]['bytes_per_connection_marginal']
+                                                               for n in ns],
+                            'kernel loopback 100k (slab)': [kper for _ in ns]})]
+        cfg = {'runs': self.runs, 'synack': 'synack demo --requests 0 --think-us 60000000 '
+               f'--concurrency N --rate {rate}; memory = VmRSS + hugetlb mapped (smaps) once '
+               f'all N are established; marginal = (mem(N) - mem({base})) / (N - {base})',
+               'kernel': 'bench/idle_kernel.py: 100k loopback pairs in a namespace; Slab + TCP '
+                         'buffer growth',
+               'connection': 'one client endpoint plus one server endpoint (both stacks are '
+                             'in the measured process)'}
+        return self.write('idle_conns', {
+            'config': cfg, 'synack': per, 'synack_runs': runs, 'kernel_runs': kern,
+            'kernel_bytes_per_connection': kper, 'plots': plots,
+            'target_met': bool(sy_ep and sy_ep['median'] <= 128),
+            'headline_bytes_per_endpoint': med(sy_ep)})
+
+    # ---- 5: micro
+    def micro(self):
+        b = self.a.build
+        res = {}
+        timer_args = ['1000000', 'sy'] if self.quick else ['1000000']
+        flow_args = ['1000000'] if self.quick else ['1000000', '10000000']
+        for name, cmd in (('timer', [os.path.join(b, 'bench/timer/bench_timer')] + timer_args),
+                          ('flow', [os.path.join(b, 'bench/flow/bench_flow')] + flow_args)):
+            if not os.path.exists(cmd[0]):
+                res[name] = {'status': 'not built'}
+                continue
+            vals = []
+            for _ in range(self.runs):
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
+                                   stdin=subprocess.DEVNULL)
+                v = last_json(p.stdout)
+                if v and name == 'timer' and 'sy' in timer_args:
+                    # "sy" skips rte_timer, but bench_timer still prints its block (a copy of
+                    # the sy_timer figures): not a measurement, so not kept
+                    v.pop('rte_timer', None)
+                    v.pop('ratio_rte_timer_over_sy_timer', None)
+                vals.append(v)
+            res[name] = {'command': ' '.join([os.path.relpath(cmd[0], TOP)] + cmd[1:]),
+                         'runs': vals}
+            log(f'  micro {name}: {len(vals)} run(s)')
+        d = tmpdir('pp')
+        out = os.path.join(d, 'pp.json')
+        cmd = [sys.executable, os.path.join(BENCH, 'packet_path.py'), '--build', b, '--runs',
+               str(self.runs), '--out', out]
+        if self.quick:
+            cmd += ['--packets', '20000000', '--testpmd-seconds', '2']
+        subprocess.run(cmd, check=True, timeout=900, stdin=subprocess.DEVNULL)
+        with open(out) as f:
+            res['packet_path'] = json.load(f)
+        pth = res['packet_path']
+        plots = [plot_bars(self.out('micro', 'png'), 'packet path on net_null: Mpps per core',
+                           'Mpps', ['one core'],
+                           {'synack pktpath': [pth['synack_mpps_per_core']],
+                            'testpmd io-fwd': [pth['testpmd_iofwd_mpps_per_core']]})]
+        return self.write('micro', {'config': {'runs': self.runs, 'quick': self.quick},
+                                    'results': res, 'plots': plots})
+
+    # ---- 6: cycles per connection
+    def cycles(self):
+        """Busy cycles per short connection (both stacks) against the PMD's cost for the
+        same packets: testpmd io-forwarding moves each packet through one rx and one tx,
+        which is what a segment costs between the two stacks (one tx, one rx)."""
+        tsc = self.machine()['tsc_hz']
+        c = 100
+        per_conn, segs, pmd, ratio = [], [], [], []
+        for run in range(self.runs):
+            r = self.synack.demo(['--requests', '1', '--concurrency', str(c)], self.dur)
+            t = r['totals']
+            n = t['client.conns_established']
+            per_conn.append(t['loop.busy_cycles'] / n)
+            segs.append(t['tcp.tx_segs'] / n)
+            mpps = pp.run_testpmd(2 if self.quick else 5, run)
+            pmd.append(tsc / (mpps * 1e6))
+            ratio.append(per_conn[-1] / (segs[-1] * pmd[-1]))
+            log(f'  cycles run {run + 1}: {per_conn[-1]:,.0f} busy cycles per connection, '
+                f'{segs[-1]:.2f} segments, PMD {pmd[-1]:.1f} cycles per packet (rx+tx) '
+                f'-> {ratio[-1]:.1f}x')
+        prof = self.profile(c)
+        plots = [plot_bars(self.out('cycles', 'png'),
+                           'cycles per short connection (client + server stacks)', 'cycles',
+                           ['per connection'],
+                           {'synack busy cycles': [summary(per_conn)],
+                            'PMD rx+tx for its packets': [summary([s * p for s, p in
+                                                                   zip(segs, pmd)])]})]
+        rs = summary(ratio)
+        return self.write('cycles', {
+            'config': {'runs': self.runs, 'synack': f'synack demo --requests 1 --concurrency {c}'
+                       ' (64-byte body)', 'pmd': 'dpdk-testpmd --forward-mode=io on two net_null'
+                       ' ports, one core: cycles per packet = TSC Hz / packets per second; each '
+                       'packet is one rx and one tx', 'tsc_hz': tsc},
+            'busy_cycles_per_connection': summary(per_conn),
+            'segments_per_connection': summary(segs),
+            'pmd_cycles_per_packet_rx_tx': summary(pmd),
+            'pmd_cycles_per_connection': summary([s * p for s, p in zip(segs, pmd)]),
+            'ratio': rs, 'target_met': bool(rs and rs['median'] <= 3),
+            'profile': prof, 'plots': plots})
+
+    def profile(self, c):
+        """perf record (software cpu-clock: no hardware counters here) over a demo run;
+        the top functions by self share."""
+        if shutil.which('perf') is None:
+            return {'status': 'perf not installed (apt-get install linux-perf)'}
+        d = tmpdir('perf')
+        data = os.path.join(d, 'perf.data')
+        p = subprocess.run(['perf', 'record', '-g', '-e', 'cpu-clock', '-F', '999', '-o', data,
+                            '--', self.synack.bin, 'demo', '--quiet', '--duration', '3',
+                            '--requests', '1', '--concurrency', str(c)],
+                           capture_output=True, text=True, timeout=120,
+                           stdin=subprocess.DEVNULL)
+        if p.returncode != 0:
+            return {'status': f'perf record failed: {p.stderr[-300:]}'}
+        rep = subprocess.run(['perf', 'report', '-i', data, '--stdio', '--no-children', '-g',
+                              'none', '--sort', 'dso,symbol'], capture_output=True, text=True,
+                             timeout=120)
+        top = []
+        for line in rep.stdout.splitlines():
+            m = re.match(r'\s+([\d.]+)%\s+(\S+)\s+\[.\]\s+(.+?)\s*$', line)
+            if m and len(top) < 20:
+                top.append({'percent': float(m.group(1)), 'dso': m.group(2),
+                            'symbol': re.sub(r'(\s+-)+$', '', m.group(3))})
+        return {'command': f'perf record -g -e cpu-clock -F 999 -- synack demo --duration 3 '
+                           f'--requests 1 --concurrency {c}',
+                'event': 'cpu-clock (perf stat reports instructions/cycles <not supported> here)',
+                'note': 'samples cover both lcores, empty polls included, and EAL start-up',
+                'top': top}
+
+
+def fmt(v, nd=0):
+    if v is None:
+        return 'n/a'
+    return f'{v:,.{nd}f}'
+
+
+def md_summary(results):
+    """Markdown tables of the headline figures of the scenarios run (medians, min..max)."""
+    L = []
+    for name, r in results.items():
+        if name in ('short_conn', 'keepalive'):
+            L.append(f'### {name}\n')
+            L.append('| body | c | synack | kernel loopback | kernel veth | synack/loopback | '
+                     'synack/veth |')
+            L.append('| --- | --- | --- | --- | --- | --- | --- |')
+            for body, b in r['results'].items():
+                figs = b['connections_per_s' if name == 'short_conn' else 'responses_per_s']
+                for c in figs['synack']:
+                    sy, kl, kv = (figs[k][c] for k in ('synack', 'kernel_loopback', 'kernel_veth'))
+                    rl = b['ratios']['synack/kernel_loopback'][c]
+                    rv = b['ratios']['synack/kernel_veth'][c]
+                    L.append(f'| {body[5:]} | {c} | {fmt(med(sy))} | {fmt(med(kl))} | '
+                             f'{fmt(med(kv))} | {fmt(med(rl), 1)}x | {fmt(med(rv), 1)}x |')
+            L.append(f'\npeak-to-peak ratio against loopback (worst body): '
+                     f'{fmt(r["headline_peak_ratio_vs_loopback"], 1)}x; target: {r["target"]}: '
+                     f'{"met" if r["target_met"] else "NOT met"}\n')
+        elif name == 'idle_conns':
+            L.append('### idle_conns\n')
+            L.append('| N | established in (s) | synack bytes/conn (marginal, both ends) | '
+                     'per endpoint | process CPU % idle | busy cycles % idle |')
+            L.append('| --- | --- | --- | --- | --- | --- |')
+            for n, v in r['synack'].items():
+                L.append(f'| {n} | {fmt(med(v["seconds_to_establish"]), 1)} | '
+                         f'{fmt(med(v["bytes_per_connection_marginal"]))} | '
+                         f'{fmt(med(v["bytes_per_endpoint_marginal"]))} | '
+                         f'{fmt(med(v["process_cpu_percent_idle"]), 1)} | '
+                         f'{fmt(med(v["busy_cycles_percent_idle"]), 2)} |')
+            L.append(f'\nkernel, 100k loopback pairs: {fmt(med(r["kernel_bytes_per_connection"]))}'
+                     f' bytes per connection (both ends, slab); target: {r["target"]}: '
+                     f'{"met" if r["target_met"] else "NOT met"}\n')
+        elif name == 'cycles':
+            L.append('### cycles\n')
+            L.append(f'busy cycles per short connection (both stacks): '
+                     f'{fmt(med(r["busy_cycles_per_connection"]))}; segments per connection: '
+                     f'{fmt(med(r["segments_per_connection"]), 2)}; PMD rx+tx cycles per packet: '
+                     f'{fmt(med(r["pmd_cycles_per_packet_rx_tx"]), 1)}; PMD cycles per '
+                     f'connection: {fmt(med(r["pmd_cycles_per_connection"]))}; ratio '
+                     f'{fmt(med(r["ratio"]), 1)}x; target: {r["target"]}: '
+                     f'{"met" if r["target_met"] else "NOT met"}\n')
+        elif name == 'micro':
+            pth = r['results']['packet_path']
+            L.append('### micro\n')
+            L.append(f'packet path: synack {fmt(med(pth["synack_mpps_per_core"]), 2)} Mpps '
+                     f'({fmt(med(pth["synack_cycles_per_frame"]), 1)} cycles/frame), testpmd '
+                     f'io-fwd {fmt(med(pth["testpmd_iofwd_mpps_per_core"]), 2)} Mpps, ratio '
+                     f'{fmt(med(pth["ratio_synack_to_testpmd"]), 3)}\n')
+        elif name == 'bulk':
+            L.append(f'### bulk\n\n{r.get("status")}\n')
+    return '\n'.join(L) + '\n'
+
+
+def last_json(text):
+    """The last JSON object printed (whole output, or its last line)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    for line in reversed(text.strip().splitlines()):
+        try:
+            return json.loads(line)
+        except ValueError:
+            continue
+    return None
+
+
+def telemetry(pid):
+    """/synack/stats of a running synack, {} when it does not answer."""
+    try:
+        p = subprocess.run(['dpdk-telemetry.py', '-f', f'synack{pid}'], input='/synack/stats\n',
+                           capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        return {}
+    at = p.stdout.find('{"/synack/stats"')
+    if at < 0:
+        return {}
+    try:
+        obj, _ = json.JSONDecoder().raw_decode(p.stdout[at:])
+        return obj.get('/synack/stats', {})
+    except ValueError:
+        return {}
+
+
+def proc_mem(pid):
+    rss = hug = 0
+    with open(f'/proc/{pid}/smaps') as f:
+        for line in f:
+            if line.startswith('Rss:'):
+                rss += int(line.split()[1]) * 1024
+            elif line.startswith(('Private_Hugetlb:', 'Shared_Hugetlb:')):
+                hug += int(line.split()[1]) * 1024
+    return {'rss_bytes': rss, 'hugetlb_bytes': hug, 'total_bytes': rss + hug}
+
+
+def proc_cpu_s(pid):
+    tot = 0
+    for task in os.listdir(f'/proc/{pid}/task'):
+        with open(f'/proc/{pid}/task/{task}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        tot += int(fields[11]) + int(fields[12])
+    return tot / os.sysconf('SC_CLK_TCK')
+
+
+def default_build():
+    if os.path.exists(os.path.join(TOP, 'build/app/synack/synack')):
+        return os.path.join(TOP, 'build')
+    cands = sorted(glob.glob(os.path.join(TOP, 'build*/app/synack/synack')), key=os.path.getmtime)
+    return os.path.dirname(os.path.dirname(os.path.dirname(cands[-1]))) if cands else None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--quick', action='store_true', help='1 run each, short durations')
+    ap.add_argument('--runs', type=int, help='runs per scenario (default 3, --quick 1)')
+    ap.add_argument('--scenario', nargs='+', choices=SCENARIOS, help='default: all')
+    ap.add_argument('--build', default=default_build())
+    ap.add_argument('--results', default=os.path.join(BENCH, 'results'))
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit('bench/run.py needs root (network namespaces, veth pairs)')
+    if a.build is None or not os.path.exists(os.path.join(a.build, 'app/synack/synack')):
+        sys.exit('no synack build: meson setup build && ninja -C build, or --build DIR')
+    for tool in ('wrk', 'nginx', 'dpdk-testpmd', 'taskset', 'ip'):
+        if shutil.which(tool) is None:
+            sys.exit(f'{tool} is missing (apt-get install wrk nginx-light dpdk util-linux '
+                     'iproute2)')
+    if plt_or_none() is None:
+        print('matplotlib is missing for this python: no plots. Install it with '
+              '`apt-get install python3-matplotlib` and run with /usr/bin/python3 '
+              'bench/run.py', file=sys.stderr)
+    a.build = os.path.abspath(a.build)
+    os.makedirs(a.results, exist_ok=True)
+    atexit.register(Owned.cleanup)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    s = Suite(a)
+    t0 = time.time()
+    failed, results = [], {}
+    for name in a.scenario or SCENARIOS:
+        log(f'== {name} ({time.time() - t0:.0f} s)')
+        try:
+            results[name] = getattr(s, name)()
+        except (RuntimeError, subprocess.SubprocessError, OSError) as e:
+            log(f'  {name} FAILED: {e}')
+            failed.append(name)
+        Owned.cleanup()
+    md = md_summary(results)
+    with open(s.out('summary', 'md'), 'w') as f:
+        f.write(f'<!-- bench/run.py {" ".join(sys.argv[1:])}; {s.date} -->\n' + md)
+    log(md)
+    log(f'done in {time.time() - t0:.0f} s' + (f'; failed: {failed}' if failed else ''))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
