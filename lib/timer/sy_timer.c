@@ -314,6 +314,12 @@ sy_timer_advance(struct sy_timer_wheel *w, uint64_t now_tick,
 {
 	uint32_t fired;
 
+	/*
+	 * Called every loop iteration, mostly within the same tick: with the due list empty
+	 * and the tick unchanged there is nothing to do, since every slot starts after now.
+	 */
+	if (now_tick <= w->now && w->node[w->due].next == w->due)
+		return 0;
 	/* the due list first: its deadlines are all <= now < any deadline in a slot */
 	tw_splice_to_run(w, w->due);
 	fired = tw_fire_run(w, fn, arg);
