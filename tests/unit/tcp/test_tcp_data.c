@@ -247,3 +247,16 @@ Test(tcp_data, send_after_shutdown_is_epipe)
 		rte_pktmbuf_free(m);
 	cr_assert_eq(rc, -EPIPE, "send after shutdown: %d", rc);
 }
+
+Test(tcp_data, ack_of_unsent_data_gets_ack_and_segment_dropped)
+{
+	struct th_conn cn = { 0 };
+	uint8_t d[100] = { 0 };
+
+	th_open_passive(TH, &cn, NULL, 0);
+	/* RFC 9293 3.10.7.4 fifth: SEG.ACK > SND.NXT -> send an ACK, drop the segment */
+	th_peer_send_at(TH, &cn, TH_ACK | TH_PSH, cn.rcv_nxt, cn.snd_nxt + 1000, d, sizeof(d));
+	th_expect(TH, NULL, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(th_app_count(TH, TH_EV_DATA), 0, "data of a segment acking unsent data");
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
+}

@@ -246,3 +246,45 @@ Test(tcp_rst, time_wait_rst_is_ignored_rfc1337)
 	th_advance_ms(TH, TH_2MSL_MS / 2);
 	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 1);
 }
+
+/* ---------------- resets the application causes ---------------- */
+
+Test(tcp_rst, abort_sends_rst_seq_snd_nxt_and_closes_aborted)
+{
+	struct th_conn cn = { 0 };
+
+	th_open_passive(TH, &cn, NULL, 0);
+	cr_assert_eq(sy_tcp_abort(TH->tcp, cn.c), 0);
+	/* RFC 9293 3.10.5 ABORT in ESTABLISHED: <SEQ=SND.NXT><CTL=RST> */
+	struct th_pkt p;
+	th_pop(TH, &p);
+	cr_assert(p.flags & TH_RST, "abort sent flags %#x", p.flags);
+	cr_assert_eq(p.flags & (TH_SYN | TH_FIN), 0);
+	cr_assert_eq(p.seq, cn.snd_nxt);
+	th_expect_none(TH);
+	const struct th_ev *e = th_app_find(TH, TH_EV_CLOSED);
+	cr_assert_not_null(e, "no closed callback");
+	cr_assert_eq(e->why, SY_TCP_CLOSE_ABORTED, "reason %s", sy_tcp_close_reason_name(e->why));
+	cr_assert_eq(th_count_all(TH), 0);
+}
+
+Test(tcp_rst, data_after_full_close_gets_rst)
+{
+	struct th_conn cn = { 0 };
+	uint8_t d[50] = { 0 };
+	struct th_pkt p;
+
+	th_open_passive(TH, &cn, NULL, 0);
+	cr_assert_eq(sy_tcp_close(TH->tcp, cn.c), 0);
+	th_expect(TH, NULL, TH_FIN | TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	/* RFC 1122 4.2.2.13: new data after CLOSE -> the TCP SHOULD send a RST */
+	th_peer_send(TH, &cn, TH_ACK | TH_PSH, d, sizeof(d));
+	cr_assert(th_run_until_frame(TH, 1) >= 0, "no RST for data after close");
+	th_pop(TH, &p);
+	cr_assert(p.flags & TH_RST, "data after close answered with %#x", p.flags);
+	/* acceptable to the peer: our FIN's SEQ, or just past it */
+	cr_assert(p.seq == cn.snd_nxt || p.seq == cn.snd_nxt + 1, "RST SEQ %u, FIN was %u",
+		  p.seq, cn.snd_nxt);
+	cr_assert_eq(th_app_count(TH, TH_EV_DATA), 0, "data delivered after close");
+	cr_assert_eq(th_count_all(TH), 0);
+}
