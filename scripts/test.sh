@@ -3,11 +3,13 @@
 # builds, then runs
 #   1. the Criterion unit and packet-level tests (release build),
 #   2. the interop tests against the Linux kernel over net_tap in a test namespace,
-#   3. the unit tests again in an ASan + UBSan build.
+#   3. the unit tests again in an ASan + UBSan build,
+#   4. every libFuzzer target for SY_FUZZ_SECONDS (default 30) under ASan + UBSan, after
+#      replaying the saved regression inputs (scripts/fuzz.sh).
 # Ends with one line "tests: N passed, N failed" counting Criterion tests and interop
 # scripts, and exits non-zero if anything failed.
 #
-# Usage: scripts/test.sh [--quick]   (--quick: skips the sanitizer build)
+# Usage: scripts/test.sh [--quick]   (--quick: skips the sanitizer build and fuzzing)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +54,15 @@ if [ $quick -eq 0 ]; then
     -Db_lundef=false || exit 1
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_suite "$top/build-asan" unit "unit and packet-level tests (ASan + UBSan)"
+fi
+
+if [ $quick -eq 0 ]; then
+  echo "== fuzzing (libFuzzer, ASan + UBSan), ${SY_FUZZ_SECONDS:-30} s per target"
+  "$top/scripts/fuzz.sh" "${SY_FUZZ_SECONDS:-30}" 2>&1 | tee "$top/build/fuzz.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || any_rc=1
+  ok=$(grep -cE '^fuzz: [a-z_]+: [0-9]+ executions .*no finding' "$top/build/fuzz.log" || true)
+  passed=$((passed + ok))
+  [ "$ok" -eq 4 ] || failed=$((failed + 4 - ok))
 fi
 
 echo "tests: $passed passed, $failed failed"

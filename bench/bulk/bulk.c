@@ -39,7 +39,7 @@ static sy_conn_t conns[MAXC];
 static int up[MAXC];
 static uint64_t to_send[MAXC], received;
 
-static uint32_t ip_of(int i) { return rte_cpu_to_be_32(RTE_IPV4(10, 8, 0, 1 + i)); }
+static uint32_t ip_of(int i) { return rte_cpu_to_be_32((10u << 24 | 8u << 16 | (uint32_t)(1 + i))); }
 
 static void on_data(void *u, sy_conn_t c, struct rte_mbuf *m)
 {

@@ -24,8 +24,9 @@
 #include "sy_net.h"
 #include "sy_tcp.h"
 
-#define CLI_IP RTE_IPV4(198, 18, 0, 2)
-#define SRV_IP RTE_IPV4(198, 18, 0, 1)
+/* 198.18.0.2 and 198.18.0.1 (RTE_IPV4 shifts a signed int: undefined above 127) */
+#define CLI_IP 0xc6120002u
+#define SRV_IP 0xc6120001u
 #define WIRE_MAX 8192
 
 struct side {

@@ -12,6 +12,8 @@
 #include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_tcp.h>
 
 #define TH_FIN 0x01
@@ -27,6 +29,7 @@ static const uint8_t secret[16] = "synack-fuzz-isn";
 struct fz_conn *fz_watch;
 
 static struct rte_mempool *pool;
+static size_t heap_base;              /* DPDK heap bytes in use with no stack built */
 static struct fz_stack *cur;          /* the stack the callbacks belong to */
 static sy_conn_t last_conn;           /* handle of the last accepted/connected callback */
 static const uint8_t pol_echo = 1, pol_sink = 2;
@@ -36,6 +39,16 @@ die(const char *what)
 {
 	fprintf(stderr, "fuzz_stack: %s\n", what);
 	abort();
+}
+
+static size_t
+heap_in_use(void)
+{
+	struct rte_malloc_socket_stats st;
+
+	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) != 0)
+		die("rte_malloc_get_socket_stats");
+	return st.heap_allocsz_bytes;
 }
 
 void
@@ -54,6 +67,7 @@ fz_init(void)
 				       SOCKET_ID_ANY);
 	if (pool == NULL)
 		die("mempool");
+	heap_base = heap_in_use();
 }
 
 /* ---- the fake wire ---- */
@@ -548,6 +562,14 @@ fz_destroy(struct fz_stack *s)
 
 	if (in_use != 0) {
 		fprintf(stderr, "fuzz_stack: %u mbufs leaked after freeing the stack\n", in_use);
+		abort();
+	}
+	/* what sy_tcp_create/sy_net_create took from the DPDK heap (hash tables, arenas,
+	 * rings) must all be given back by the frees: LeakSanitizer cannot see that heap */
+	size_t heap = heap_in_use();
+	if (heap != heap_base) {
+		fprintf(stderr, "fuzz_stack: DPDK heap holds %zu bytes after freeing the stack, "
+			"%zu before building it\n", heap, heap_base);
 		abort();
 	}
 	cur = NULL;

@@ -44,9 +44,11 @@
 #include "sy_tcp.h"
 #include "sy_txq.h"
 
-#define FZ_LOCAL_IP  RTE_IPV4(192, 0, 2, 1)
-#define FZ_PEER_IP   RTE_IPV4(192, 0, 2, 2)
-#define FZ_FAR_IP    RTE_IPV4(192, 0, 2, 9)    /* on-link, no ARP entry */
+/* RTE_IPV4() shifts an int by 24: undefined behaviour for 192 (UBSan says so) */
+#define FZ_IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define FZ_LOCAL_IP  FZ_IPV4(192, 0, 2, 1)
+#define FZ_PEER_IP   FZ_IPV4(192, 0, 2, 2)
+#define FZ_FAR_IP    FZ_IPV4(192, 0, 2, 9)    /* on-link, no ARP entry */
 #define FZ_ECHO_PORT 80
 #define FZ_SINK_PORT 9
 #define FZ_START_US  1000000ull

@@ -60,7 +60,7 @@ rec(struct seed *sd, uint16_t hdr, const uint8_t *f, uint16_t len, uint8_t t)
 		hdr = (uint16_t)((hdr & ~FZ_HDR_LEN) | len);
 	sd->b[sd->n++] = (uint8_t)(hdr >> 8);
 	sd->b[sd->n++] = (uint8_t)hdr;
-	if (!(hdr & FZ_HDR_APPOP)) {
+	if (!(hdr & FZ_HDR_APPOP) && len > 0) {
 		memcpy(sd->b + sd->n, f, len);
 		sd->n += len;
 	}
@@ -98,7 +98,17 @@ peer(struct seed *sd, unsigned int k, uint8_t flags, uint32_t seq_off, int32_t a
 static void
 save_frames(const char *name, const struct seed *sd)
 {
+	const struct sy_tcp_stats *t = sy_tcp_stats(S.tcp);
+
 	write_file("frames", name, sd->b, sd->n);
+	if (getenv("SY_SEEDGEN_VERBOSE") != NULL)
+		printf("%-28s %4zu B rx %lu data %lu unacc %lu paws %lu rst_rx %lu rst_tx %lu "
+		       "chack %lu est %lu closed %lu\n", name, sd->n,
+		       (unsigned long)t->rx_segs, (unsigned long)t->rx_data_bytes,
+		       (unsigned long)t->drop_unacceptable, (unsigned long)t->drop_paws,
+		       (unsigned long)t->rst_rx_accepted, (unsigned long)t->rst_tx,
+		       (unsigned long)t->challenge_ack_tx, (unsigned long)t->established,
+		       (unsigned long)t->closed_normal);
 }
 
 static void

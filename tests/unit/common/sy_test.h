@@ -16,6 +16,13 @@
 #include "sy_txq.h"
 
 /**
+ * An IPv4 address in host order. DPDK's RTE_IPV4() shifts an int left by 24, which is
+ * undefined behaviour (and a UBSan error) for first octets above 127.
+ */
+#define SY_TEST_IPV4(a, b, c, d) \
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+/**
  * Brings up EAL once per process: --no-huge --no-pci --no-shconf, no telemetry, 256 MiB.
  * Safe to call from every test's init fixture. Aborts the test on failure.
  */

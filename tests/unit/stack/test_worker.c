@@ -14,8 +14,8 @@
 #include "sy_test.h"
 #include "sy_worker.h"
 
-#define LOCAL_IP RTE_IPV4(192, 0, 2, 1)
-#define PEER_IP RTE_IPV4(192, 0, 2, 2)
+#define LOCAL_IP SY_TEST_IPV4(192, 0, 2, 1)
+#define PEER_IP SY_TEST_IPV4(192, 0, 2, 2)
 
 static const struct rte_ether_addr our_mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };

@@ -41,9 +41,9 @@
 #define TH_URG 0x20
 
 /* Addresses (RFC 5737 TEST-NET-1) and ports, host order */
-#define TH_LOCAL_IP  RTE_IPV4(192, 0, 2, 1)
-#define TH_PEER_IP   RTE_IPV4(192, 0, 2, 2)
-#define TH_PEER2_IP  RTE_IPV4(192, 0, 2, 3)
+#define TH_LOCAL_IP  SY_TEST_IPV4(192, 0, 2, 1)
+#define TH_PEER_IP   SY_TEST_IPV4(192, 0, 2, 2)
+#define TH_PEER2_IP  SY_TEST_IPV4(192, 0, 2, 3)
 #define TH_LPORT     80        /* the listener of passive-open tests, the peer's port otherwise */
 #define TH_PPORT     40000     /* the peer's port in passive-open tests */
 #define TH_PEER_ISN  0x1234567u

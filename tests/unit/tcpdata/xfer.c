@@ -20,7 +20,7 @@ static const struct rte_ether_addr xf_mac[2] = {
 static uint32_t
 xf_ip(int i)
 {
-	return rte_cpu_to_be_32(RTE_IPV4(10, 9, 0, 1 + i));
+	return rte_cpu_to_be_32(SY_TEST_IPV4(10, 9, 0, 1 + i));
 }
 
 static struct xf_side *
