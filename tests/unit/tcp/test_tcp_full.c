@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A full connection table. RFC 9293 3.10.7.2 lets a listener refuse a SYN it has no
+ * resources for; what synack does is configuration (docs/tcp.md): drop it silently (the
+ * peer retransmits, like a full SYN queue) or answer <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK>
+ * (rst_when_full). Either way it is counted, and the established connections are not
+ * touched: they keep exchanging data, and a freed block serves the next SYN.
+ */
+#include <criterion/criterion.h>
+
+#include "tcp_harness.h"
+
+static struct th *h;
+
+static void
+make(bool rst)
+{
+	struct sy_tcp_conf conf;
+
+	th_conf_defaults(&conf);
+	conf.max_conns = 2;
+	conf.rst_when_full = rst;
+	h = th_create(&conf, NULL, 1000000);
+}
+
+static void
+destroy(void)
+{
+	th_destroy(h);
+	h = NULL;
+}
+
+TestSuite(tcp_full, .fini = destroy);
+
+/* Fills the table with two established connections (ports 40000, 40001). */
+static void
+fill(struct th_conn *a, struct th_conn *b)
+{
+	a->pport = 40000;
+	b->pport = 40001;
+	th_open_passive(h, a, NULL, 0);
+	th_open_passive(h, b, NULL, 0);
+}
+
+static void
+syn_from_port(uint16_t port)
+{
+	th_feed(h, &(struct th_seg){ .sport = port, .dport = TH_LPORT, .flags = TH_SYN,
+				     .seq = 5000, .win = 65535 });
+}
+
+/* an established connection still carries data both ways and ACKs as usual */
+static void
+still_works(struct th_conn *a)
+{
+	th_peer_send(h, a, TH_ACK | TH_PSH, "ping", 4);
+	cr_assert_eq(sy_tcp_conn_state(h->tcp, a->c), SY_TCP_ESTABLISHED);
+	th_app_send(h, a->c, "pong", 4);
+	struct th_pkt p;
+
+	th_expect_within(h, TH_DELACK_MS + TH_SLACK_MS(TH_DELACK_MS), &p, TH_ACK, a->snd_nxt,
+			 a->rcv_nxt);
+}
+
+Test(tcp_full, syn_dropped_silently_by_default_and_counted)
+{
+	struct th_conn a = { 0 }, b = { 0 };
+
+	make(false);
+	fill(&a, &b);
+	syn_from_port(40002);
+	th_expect_none(h);
+	cr_assert_eq(sy_tcp_stats(h->tcp)->drop_table_full, 1);
+	still_works(&a);
+}
+
+Test(tcp_full, syn_answered_with_rst_ack_when_configured)
+{
+	struct th_conn a = { 0 }, b = { 0 };
+
+	make(true);
+	fill(&a, &b);
+	syn_from_port(40002);
+	/* RFC 9293 3.10.7.1 form for a segment without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN> */
+	th_expect(h, NULL, TH_RST | TH_ACK, 0, 5001);
+	cr_assert_eq(sy_tcp_stats(h->tcp)->drop_table_full, 1);
+	still_works(&a);
+}
+
+Test(tcp_full, a_freed_block_serves_the_next_syn)
+{
+	struct th_conn a = { 0 }, b = { 0 }, c = { .pport = 40003 };
+
+	make(false);
+	fill(&a, &b);
+	cr_assert_eq(sy_tcp_abort(h->tcp, b.c), 0);
+	th_expect(h, NULL, TH_RST, b.snd_nxt, 0);   /* RFC 9293 3.10.4 ABORT: <SEQ=SND.NXT><CTL=RST> */
+	th_open_passive(h, &c, NULL, 0);
+	cr_assert_eq(sy_tcp_conn_state(h->tcp, c.c), SY_TCP_ESTABLISHED);
+	cr_assert_eq(sy_tcp_stats(h->tcp)->drop_table_full, 0);
+}
