@@ -9,7 +9,7 @@
 #include <string.h>
 #include <rte_errno.h>
 
-enum { OPT_APP = SERVE_OPT_FIRST, OPT_PORT, OPT_STATUS, OPT_BODY, OPT_MAX_HEADER };
+enum { OPT_APP = SERVE_OPT_FIRST, OPT_PORT, OPT_STATUS, OPT_BODY, OPT_MAX_HEADER, OPT_SOURCE };
 
 const struct option serve_long_opts[] = {
 	{ "app", required_argument, NULL, OPT_APP },
@@ -17,10 +17,11 @@ const struct option serve_long_opts[] = {
 	{ "status", required_argument, NULL, OPT_STATUS },
 	{ "body-size", required_argument, NULL, OPT_BODY },
 	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
+	{ "source-bytes", required_argument, NULL, OPT_SOURCE },
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char *const app_names[] = { "none", "echo", "discard", "http" };
+static const char *const app_names[] = { "none", "echo", "discard", "http", "source" };
 
 const char *
 serve_app_name(enum serve_app app)
@@ -47,13 +48,17 @@ serve_parse_opt(struct serve_opts *so, int opt, const char *arg)
 			if (strcmp(arg, app_names[i]) == 0)
 				break;
 		if (i == RTE_DIM(app_names))
-			synack_die_config("--app %s: expected none, echo, discard or http", arg);
+			synack_die_config("--app %s: expected none, echo, discard, http or source",
+					  arg);
 		so->app = (enum serve_app)i;
 		return 0;
 	case OPT_PORT: so->port = (uint16_t)synack_parse_u64("port", arg, 1, 65535); return 0;
 	case OPT_STATUS: so->http.status = (uint16_t)synack_parse_u64("status", arg, 100, 599); return 0;
 	case OPT_BODY:
 		so->http.body_size = synack_parse_u64("body-size", arg, 0, UINT64_C(1) << 40);
+		return 0;
+	case OPT_SOURCE:
+		so->source_bytes = synack_parse_u64("source-bytes", arg, 0, UINT64_MAX);
 		return 0;
 	case OPT_MAX_HEADER:
 		so->http.max_header = (uint32_t)synack_parse_u64("max-header", arg, 256, 1 << 20);
@@ -68,6 +73,7 @@ start_one(struct serve_apps *apps, const struct serve_opts *so, struct sy_worker
 {
 	static const enum sy_app_kind simple_kind[] = {
 		[SERVE_ECHO] = SY_APP_ECHO, [SERVE_DISCARD] = SY_APP_DISCARD,
+		[SERVE_SOURCE] = SY_APP_SOURCE,
 	};
 	rte_be16_t port = rte_cpu_to_be_16(so->port);
 	uint16_t q = w->queue_id;
@@ -82,6 +88,11 @@ start_one(struct serve_apps *apps, const struct serve_opts *so, struct sy_worker
 	} else {
 		apps->simple[q] = sy_app_server_start(w->tcp, simple_kind[so->app], port, max_conns,
 						      socket);
+		if (apps->simple[q] != NULL && so->app == SERVE_SOURCE &&
+		    sy_app_server_source(apps->simple[q], w->pool, so->source_bytes, socket) != 0) {
+			sy_app_server_free(apps->simple[q]);
+			apps->simple[q] = NULL;
+		}
 		if (apps->simple[q] != NULL)
 			sy_stats_add_group(stats, slot, "app", sy_app_server_stats_names,
 					   sy_app_server_stats_count,

@@ -10,18 +10,19 @@
 #include "sy_app_server.h"
 #include "sy_http_server.h"
 
-enum serve_app { SERVE_NONE, SERVE_ECHO, SERVE_DISCARD, SERVE_HTTP };
+enum serve_app { SERVE_NONE, SERVE_ECHO, SERVE_DISCARD, SERVE_HTTP, SERVE_SOURCE };
 
 struct serve_opts {
 	enum serve_app app;
 	uint16_t port;
 	struct sy_http_server_conf http;
+	uint64_t source_bytes;        /**< source: bytes per connection, 0 = no end */
 };
 
 /** Long options of the server side (end with a zero entry). */
 extern const struct option serve_long_opts[];
 #define SERVE_OPT_FIRST 310
-#define SERVE_OPT_LAST 314
+#define SERVE_OPT_LAST 315
 
 void serve_opts_defaults(struct serve_opts *so);
 

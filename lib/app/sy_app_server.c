@@ -24,12 +24,20 @@ struct sy_app_server {
 	struct sy_app_server_stats stats;
 	struct rte_mbuf **pending;     /**< by handle: echo data not yet queued */
 	uint8_t *peer_closed;          /**< by handle: close once pending is empty */
+	/* source only */
+	struct rte_mempool *pool;
+	uint64_t source_bytes;         /**< per connection; 0: no end */
+	uint64_t *sent;                /**< by handle: bytes queued so far */
 };
+
+#define SOURCE_CHUNK (64u * 1024)  /* bytes queued per sy_tcp_send() */
+
+static void source_fill(struct sy_app_server *a, sy_conn_t c);
 
 int
 sy_app_kind_parse(const char *name, enum sy_app_kind *kind)
 {
-	static const char *const names[] = { "none", "echo", "discard" };
+	static const char *const names[] = { "none", "echo", "discard", "source" };
 
 	for (unsigned int i = 0; i < RTE_DIM(names); i++)
 		if (strcmp(name, names[i]) == 0) {
@@ -47,6 +55,10 @@ server_accepted(void *user, sy_conn_t c)
 	a->stats.accepted++;
 	a->pending[c] = NULL;
 	a->peer_closed[c] = 0;
+	if (a->kind == SY_APP_SOURCE) {
+		a->sent[c] = 0;
+		source_fill(a, c);
+	}
 	return a;
 }
 
@@ -66,6 +78,62 @@ echo_flush(struct sy_app_server *a, sy_conn_t c)
 	}
 	if (a->peer_closed[c])
 		sy_tcp_close(a->tcp, c);
+}
+
+/* One chain of up to @p len pattern bytes starting at stream offset @p off. */
+static struct rte_mbuf *
+source_chunk(struct sy_app_server *a, uint64_t off, uint32_t len)
+{
+	struct rte_mbuf *head = NULL;
+
+	while (len > 0) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(a->pool);
+
+		if (m == NULL)
+			break;   /* send what we have */
+		uint16_t k = (uint16_t)RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(m));
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, k);
+
+		if (head != NULL && rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		if (head == NULL)
+			head = m;
+		for (uint16_t i = 0; i < k; i++)
+			p[i] = (uint8_t)(off + i);
+		off += k;
+		len -= k;
+	}
+	return head;
+}
+
+/* Queues pattern bytes while the engine takes them; the writable callback resumes. */
+static void
+source_fill(struct sy_app_server *a, sy_conn_t c)
+{
+	while (a->source_bytes == 0 || a->sent[c] < a->source_bytes) {
+		uint64_t left = a->source_bytes ? a->source_bytes - a->sent[c] : UINT64_MAX;
+		uint32_t room = sy_tcp_send_space(a->tcp, c);
+		uint32_t len = (uint32_t)RTE_MIN(RTE_MIN(left, (uint64_t)room), (uint64_t)SOURCE_CHUNK);
+
+		if (len == 0)
+			return;
+		struct rte_mbuf *m = source_chunk(a, a->sent[c], len);
+
+		if (m == NULL) {
+			a->stats.no_mbuf++;
+			return;
+		}
+		len = rte_pktmbuf_pkt_len(m);
+		if (sy_tcp_send(a->tcp, c, m) != 0) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+		a->sent[c] += len;
+		a->stats.tx_bytes += len;
+	}
+	sy_tcp_close(a->tcp, c);
 }
 
 static void
@@ -98,7 +166,12 @@ server_data(void *user, sy_conn_t c, struct rte_mbuf *m)
 static void
 server_writable(void *user, sy_conn_t c)
 {
-	echo_flush(user, c);
+	struct sy_app_server *a = user;
+
+	if (a->kind == SY_APP_SOURCE)
+		source_fill(a, c);
+	else
+		echo_flush(a, c);
 }
 
 static void
@@ -107,6 +180,8 @@ server_peer_closed(void *user, sy_conn_t c)
 	struct sy_app_server *a = user;
 
 	a->peer_closed[c] = 1;
+	if (a->kind == SY_APP_SOURCE)
+		return;  /* a half-closed client still reads what the source sends */
 	echo_flush(a, c);
 }
 
@@ -168,7 +243,22 @@ sy_app_server_free(struct sy_app_server *a)
 		rte_pktmbuf_free(a->pending[c]);
 	rte_free(a->pending);
 	rte_free(a->peer_closed);
+	rte_free(a->sent);
 	rte_free(a);
+}
+
+int
+sy_app_server_source(struct sy_app_server *a, struct rte_mempool *pool, uint64_t bytes,
+		     int socket)
+{
+	if (a->kind != SY_APP_SOURCE || pool == NULL)
+		return -EINVAL;
+	a->sent = rte_zmalloc_socket("sy_app_sent", sizeof(*a->sent) * a->max_conns, 0, socket);
+	if (a->sent == NULL)
+		return -ENOMEM;
+	a->pool = pool;
+	a->source_bytes = bytes;
+	return 0;
 }
 
 const struct sy_app_server_stats *

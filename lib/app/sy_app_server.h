@@ -5,6 +5,8 @@
  * - echo: sends back every byte it receives, in order; closes after the peer closes and
  *   everything was sent back (RFC 862 semantics, half-close aware).
  * - discard: reads and frees everything (RFC 863), closes after the peer closes.
+ * - source: sends N bytes (or without end) to every client, then closes; discards what
+ *   arrives. Byte k of a connection's stream is (uint8_t)k, so a receiver can check it.
  * Data that cannot be queued at once (send buffer full) waits in a per-connection chain
  * and goes out on the writable callback: nothing is dropped.
  */
@@ -20,9 +22,10 @@ enum sy_app_kind {
 	SY_APP_NONE = 0,
 	SY_APP_ECHO,
 	SY_APP_DISCARD,
+	SY_APP_SOURCE,
 };
 
-/** Parses "none", "echo", "discard"; -EINVAL otherwise. */
+/** Parses "none", "echo", "discard", "source"; -EINVAL otherwise. */
 int sy_app_kind_parse(const char *name, enum sy_app_kind *kind);
 
 #define SY_APP_SERVER_STATS(X) \
@@ -30,7 +33,8 @@ int sy_app_kind_parse(const char *name, enum sy_app_kind *kind);
 	X(closed) \
 	X(rx_bytes) \
 	X(tx_bytes) \
-	X(send_deferred)   /* data held until the send buffer had room */
+	X(send_deferred)   /* data held until the send buffer had room */ \
+	X(no_mbuf)         /* source: no mbuf for the next chunk (retried on writable) */
 
 struct sy_app_server_stats {
 #define SY_APP_SERVER_FIELD(name) uint64_t name;
@@ -50,6 +54,14 @@ struct sy_app_server;
  */
 struct sy_app_server *sy_app_server_start(struct sy_tcp *tcp, enum sy_app_kind kind,
 					  rte_be16_t port, uint32_t max_conns, int socket);
+
+/**
+ * Makes a source server send @p bytes per connection (0: until the client goes away),
+ * building segments from @p pool. Call right after sy_app_server_start().
+ * @return 0, or -EINVAL (not a source server) / -ENOMEM.
+ */
+int sy_app_server_source(struct sy_app_server *a, struct rte_mempool *pool, uint64_t bytes,
+			 int socket);
 
 /** Frees the server and any data it still holds. Call after the TCP engine is freed (its
  * teardown may still call back into the server). */

@@ -120,13 +120,17 @@ can_queue(const struct sy_tcb *tcb)
 uint32_t
 sy_tcp_send_space(const struct sy_tcp *tcp, sy_conn_t c)
 {
-	const struct sy_tcb *tcb = tcb_get(tcp, c);
+	struct sy_tcb *tcb = tcb_get(tcp, c);
 	uint32_t q;
 
 	if (tcb == NULL || !can_queue(tcb))
 		return 0;
 	q = tcb_sndq_bytes(tcp, tcb);
-	return q >= tcp->conf.snd_buf ? 0 : tcp->conf.snd_buf - q;
+	if (q < tcp->conf.snd_buf)
+		return tcp->conf.snd_buf - q;
+	/* a caller told "no room" waits for the writable callback, as after -EAGAIN */
+	tcb->flags |= TF_WANT_WRITE;
+	return 0;
 }
 
 int

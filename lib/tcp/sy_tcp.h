@@ -114,7 +114,8 @@ struct sy_tcp_ops {
 	void (*connected)(void *user, sy_conn_t c);
 	/** In-order data arrived; the callee owns @p m (a chain). */
 	void (*data)(void *user, sy_conn_t c, struct rte_mbuf *m);
-	/** Send space became available after sy_tcp_send() returned -EAGAIN. */
+	/** Send space became available after sy_tcp_send() returned -EAGAIN, or after
+	 *  sy_tcp_send_space() returned 0 on a full send buffer. */
 	void (*writable)(void *user, sy_conn_t c);
 	/** The peer sent FIN: no more data will arrive. We may still send. */
 	void (*peer_closed)(void *user, sy_conn_t c);
@@ -227,7 +228,8 @@ int sy_tcp_connect(struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
  */
 int sy_tcp_send(struct sy_tcp *tcp, sy_conn_t c, struct rte_mbuf *m);
 
-/** Bytes that sy_tcp_send() would accept now. */
+/** Bytes that sy_tcp_send() would accept now; 0 on a full buffer also asks for the
+ *  writable callback once space frees up. */
 uint32_t sy_tcp_send_space(const struct sy_tcp *tcp, sy_conn_t c);
 
 /** Half-close: FIN after queued data; data keeps arriving. */

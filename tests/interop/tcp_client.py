@@ -6,6 +6,8 @@
   keepalive HOST PORT IDLE_S   connect with SO_KEEPALIVE (TCP_KEEPIDLE=1, INTVL=1, CNT=3),
                                stay idle IDLE_S seconds, then echo 5 bytes; prints
                                "alive" when the connection survived its probes
+  source HOST PORT NBYTES      read until the server closes; print "bytes=<n> pattern=ok|bad"
+                               (byte k of the stream must be k mod 256)
   listen PORT NBYTES           accept one connection, send NBYTES of random data, read
                                until EOF, print "sent=<sha256> got=<sha256>"
 """
@@ -61,6 +63,19 @@ def keepalive(host, port, idle):
     s.close()
 
 
+def source(host, port, n):
+    s = socket.create_connection((host, port), timeout=20)
+    got = bytearray()
+    while True:
+        b = s.recv(1 << 20)
+        if not b:
+            break
+        got += b
+    s.close()
+    pattern = (bytes(range(256)) * (len(got) // 256 + 1))[:len(got)]
+    print(f"bytes={len(got)} pattern={'ok' if got == pattern else 'bad'}")
+
+
 def listen(port, n):
     data = os.urandom(n)
     ls = socket.socket()
@@ -87,6 +102,8 @@ if __name__ == "__main__":
         echo(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "keepalive":
         keepalive(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "source":
+        source(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "listen":
         listen(int(sys.argv[2]), int(sys.argv[3]))
     else:
