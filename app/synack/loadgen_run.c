@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "sy_rss.h"
 
 static void
 client_poll(void *app, struct sy_worker *w)
@@ -36,7 +39,7 @@ share(uint64_t total, uint16_t n, uint16_t q)
 
 static void
 worker_conf(struct sy_loadgen_conf *lg, const struct client_opts *co, uint16_t n, uint16_t q,
-	    const struct sy_port_ip_conf *src, uint32_t max_conns)
+	    const struct sy_port_ip_conf *src, uint32_t max_conns, bool rss_steered)
 {
 	*lg = co->lg;
 	lg->max_conns = max_conns;
@@ -46,7 +49,7 @@ worker_conf(struct sy_loadgen_conf *lg, const struct client_opts *co, uint16_t n
 	lg->max_concurrent = (uint32_t)RTE_MAX(share(co->lg.max_concurrent, n, q), 1u);
 	if (co->lg.total_conns != 0)
 		lg->total_conns = RTE_MAX(share(co->lg.total_conns, n, q), 1u);
-	if (co->lg.src_port_lo != 0) {
+	if (co->lg.src_port_lo != 0 && n > 1 && !rss_steered) {
 		/* disjoint source port slices: no two workers ever pick the same tuple */
 		uint32_t span = co->lg.src_port_hi - co->lg.src_port_lo + 1u;
 		uint32_t per = span / n;
@@ -84,6 +87,51 @@ client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
 					       (uint64_t)tcp->max_time_wait);
 }
 
+/*
+ * With RSS over several queues, a reply reaches the worker of the queue its hash selects;
+ * so each worker only opens tuples whose replies hash to its own queue (the server's
+ * segment: source = server address and port, destination = ours).
+ */
+struct client_rss {
+	struct sy_rss_map map;
+	uint16_t queue;
+};
+
+static bool
+rss_tuple_ok(void *arg, rte_be32_t src, rte_be16_t sport, rte_be32_t dst, rte_be16_t dport)
+{
+	struct client_rss *r = arg;
+
+	return sy_rss_queue(&r->map, dst, src, dport, sport) == r->queue;
+}
+
+static void
+rss_steer(struct client_worker *cw, struct sy_loadgen_conf *lg, const struct sy_stack *s,
+	  uint16_t q, const struct sy_tcp_conf *tcp)
+{
+	if (!s->port->rss || s->n_workers < 2)
+		return;
+	cw->rss = rte_zmalloc_socket("client_rss", sizeof(*cw->rss), 0, s->port->socket);
+	if (cw->rss == NULL ||
+	    sy_rss_map_from_port(&cw->rss->map, s->port->port_id, s->port->socket) != 0)
+		synack_die_config("port %u: cannot read its RSS key and redirection table",
+				  s->port->port_id);
+	cw->rss->queue = q;
+	unsigned int entries = 0;
+
+	for (uint16_t i = 0; i < cw->rss->map.reta_size; i++)
+		entries += cw->rss->map.reta[i] == q;
+	if (entries == 0)
+		synack_die_config("port %u: its RSS redirection table sends nothing to queue %u, "
+				  "so worker %u could open no connection", s->port->port_id, q, q);
+	lg->tuple_ok = rss_tuple_ok;
+	lg->tuple_arg = cw->rss;
+	if (lg->src_port_lo == 0) {
+		lg->src_port_lo = tcp->ephemeral_lo;
+		lg->src_port_hi = tcp->ephemeral_hi;
+	}
+}
+
 void
 client_start(struct client_run *c, const struct client_opts *co, struct synack_run *r,
 	     struct sy_stack *s, const struct sy_port_ip_conf *src,
@@ -102,7 +150,10 @@ client_start(struct client_run *c, const struct client_opts *co, struct synack_r
 		struct client_worker *cw = &c->workers[q];
 		struct sy_loadgen_conf lg;
 
-		worker_conf(&lg, co, s->n_workers, q, src, tcp->max_conns);
+		/* RSS steering partitions the tuples itself: no port slices then */
+		worker_conf(&lg, co, s->n_workers, q, src, tcp->max_conns,
+			    s->port->rss && s->n_workers > 1);
+		rss_steer(cw, &lg, s, q, tcp);
 		cw->lg = sy_loadgen_create(&lg, w->tcp, &w->clock, w->pool, s->port->socket);
 		if (cw->lg == NULL)
 			synack_die_config("load generator: %s", rte_strerror(rte_errno));
@@ -247,6 +298,11 @@ client_free(struct client_run *c)
 	for (unsigned int q = 0; q < SY_PORT_MAX_QUEUES; q++) {
 		sy_loadgen_free(c->workers[q].lg);
 		c->workers[q].lg = NULL;
+		if (c->workers[q].rss != NULL) {
+			sy_rss_map_free(&c->workers[q].rss->map);
+			rte_free(c->workers[q].rss);
+			c->workers[q].rss = NULL;
+		}
 	}
 	free(c->series);
 	c->series = NULL;

@@ -33,8 +33,11 @@ struct client_second {
 	uint64_t port_exhausted, rate_behind, connect_errors;
 };
 
+struct client_rss;
+
 struct client_worker {
 	struct sy_loadgen *lg;
+	struct client_rss *rss;       /**< RSS steering of this worker's tuples, or NULL */
 	const volatile int *phase;    /**< 0 run, 1 stop opening, 2 abort */
 	int seen_phase;
 };

@@ -32,6 +32,7 @@ const uint32_t sy_loadgen_stats_count = RTE_DIM(sy_loadgen_stats_names);
 
 #define OPEN_BURST 64
 #define TUPLE_TRIES 64
+#define FILTER_TRIES (64 * 64)   /* with a tuple filter: one queue in 64 still opens */
 #define MICRO 1000000ull
 
 void
@@ -168,7 +169,7 @@ static int
 open_one(struct sy_loadgen *l)
 {
 	rte_be32_t dst = ip_add(l->conf.dst_ip, l->dst_idx);
-	uint32_t tries = l->conf.src_port_lo ? TUPLE_TRIES : 1;
+	uint32_t tries = !l->conf.src_port_lo ? 1 : l->conf.tuple_ok ? FILTER_TRIES : TUPLE_TRIES;
 	sy_conn_t c;
 	int rc = -EADDRNOTAVAIL;
 
@@ -176,6 +177,12 @@ open_one(struct sy_loadgen *l)
 		rte_be32_t src = ip_add(l->conf.src_ip, l->src_idx);
 		rte_be16_t sport = rte_cpu_to_be_16((uint16_t)l->src_port);
 
+		if (l->conf.tuple_ok != NULL && l->conf.src_port_lo != 0 &&
+		    !l->conf.tuple_ok(l->conf.tuple_arg, src, sport, dst, l->conf.dst_port)) {
+			l->stats.tuples_filtered++;
+			tuple_advance(l);
+			continue;
+		}
 		rc = sy_tcp_connect(l->tcp, src, sport, dst, l->conf.dst_port, &lg_ops, l, &c);
 		tuple_advance(l);
 		if (rc != -EADDRINUSE)

@@ -60,6 +60,14 @@ struct sy_loadgen_conf {
 	uint32_t think_us;         /**< pause between a response and the next request */
 	enum sy_loadgen_closer closer;
 	uint32_t max_header;       /**< response header bound; default 8192 */
+	/**
+	 * Optional tuple filter: only (src, sport, dst, dport) it accepts are opened, e.g. so
+	 * that a NIC's RSS puts the replies on this worker's queue (lib/stack/sy_rss.h). Needs
+	 * a source port range. NULL: every tuple.
+	 */
+	bool (*tuple_ok)(void *arg, rte_be32_t src, rte_be16_t sport, rte_be32_t dst,
+			 rte_be16_t dport);
+	void *tuple_arg;
 };
 
 /** Defaults: HTTP GET / on port 80, 1 request per connection, client closes, rate 0,
@@ -85,6 +93,7 @@ void sy_loadgen_conf_defaults(struct sy_loadgen_conf *conf);
 	X(bytes_tx) \
 	X(bytes_rx) \
 	X(port_exhausted)          /* an open found no free source (address, port) */ \
+	X(tuples_filtered)         /* tuples the tuple filter (RSS) passed over */ \
 	X(rate_behind)             /* opens the pacer could not do: max_concurrent reached */ \
 	X(send_deferred)           /* sy_tcp_send() said -EAGAIN */ \
 	X(no_mbuf)                 /* no mbuf for a request: connection aborted */ \

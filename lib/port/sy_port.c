@@ -326,6 +326,33 @@ port_pools_free(struct sy_port *p)
 	}
 }
 
+/*
+ * Spreads the RSS redirection table round-robin over the queues. Devices start with a
+ * default table, but not every one fills it (net_null leaves it all zero), and the load
+ * generator computes which queue a reply lands on from this very table (lib/stack/sy_rss.h).
+ */
+static int
+port_reta_spread(struct sy_port *p, const struct sy_port_conf *c,
+		 const struct rte_eth_dev_info *info, char *err, size_t errlen)
+{
+	struct rte_eth_rss_reta_entry64 conf[512 / RTE_ETH_RETA_GROUP_SIZE];
+
+	if (!p->rss || info->reta_size == 0 || info->reta_size > 512)
+		return 0;
+	memset(conf, 0, sizeof(conf));
+	for (unsigned int i = 0; i < info->reta_size; i++) {
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].mask |= UINT64_C(1) << (i % RTE_ETH_RETA_GROUP_SIZE);
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(i % p->nb_rxq);
+	}
+	int rc = rte_eth_dev_rss_reta_update(p->port_id, conf, info->reta_size);
+
+	if (rc < 0 && rc != -ENOTSUP)
+		return err_set(err, errlen, rc, "%s: port %u: RSS redirection table: %s", c->file,
+			       p->port_id, strerror(-rc));
+	return 0;
+}
+
 static int
 port_bring_up(struct sy_port *p, const struct sy_port_conf *c, unsigned int n_workers,
 	      char *err, size_t errlen)
@@ -353,6 +380,8 @@ port_bring_up(struct sy_port *p, const struct sy_port_conf *c, unsigned int n_wo
 		return err_set(err, errlen, rc, "%s: port %u: start: %s", c->file, p->port_id,
 			       strerror(-rc));
 	p->started = true;
+	if ((rc = port_reta_spread(p, c, &info, err, errlen)) < 0)
+		return rc;
 	if (c->promiscuous) {
 		rc = rte_eth_promiscuous_enable(p->port_id);
 		p->promiscuous = rc == 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 
 #include "http_parse.h"
 #include "sy_app_server.h"
@@ -36,6 +37,7 @@ static struct sy_http_server *hs;
 static struct sy_app_server *es;
 static uint64_t done_at;
 static struct sy_loadgen *lg;
+static unsigned int syns_seen, syns_odd_sport;   /* client SYNs on the wire */
 static uint64_t now_us;
 
 static const struct rte_ether_addr cli_mac = {{ 0x02, 0, 0, 0, 0, 0x11 }};
@@ -82,6 +84,7 @@ setup(void)
 	hs = NULL;
 	es = NULL;
 	lg = NULL;
+	syns_seen = syns_odd_sport = 0;
 }
 
 static void
@@ -108,6 +111,19 @@ teardown(void)
 TestSuite(loadgen, .init = setup, .fini = teardown, .timeout = 120);
 
 /* Moves every frame from @p from's wire into @p to; returns how many. */
+
+static void
+note_syn(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	/* Ethernet 14 + IPv4 20: TCP source port at 34, flags at 47 */
+	if (rte_pktmbuf_data_len(m) >= 54 && p[23] == IPPROTO_TCP && (p[47] & 0x12) == 0x02) {
+		syns_seen++;
+		syns_odd_sport += p[35] & 1;
+	}
+}
+
 static unsigned int
 deliver(struct side *from, struct side *to)
 {
@@ -116,6 +132,8 @@ deliver(struct side *from, struct side *to)
 
 	while ((m = sy_test_wire_pop(&from->wire, &from->txq)) != NULL) {
 		n++;
+		if (from == &cli)
+			note_syn(m);
 		if (sy_net_input(to->net, m, sy_clock_ms(&to->clock)) == SY_NET_RX_TCP)
 			sy_tcp_input(to->tcp, m);
 	}
@@ -624,4 +642,38 @@ Test(loadgen, request_split_byte_by_byte_is_answered_once)
 	sy_tcp_close(cli.tcp, c);
 	for (int i = 0; i < 100; i++)
 		step(1000);
+}
+
+/* a tuple filter (what RSS steering uses) decides which source ports are opened */
+static bool
+even_ports_only(void *arg, rte_be32_t src, rte_be16_t sport, rte_be32_t dst, rte_be16_t dport)
+{
+	unsigned int *calls = arg;
+
+	(*calls)++;
+	return (rte_be_to_cpu_16(sport) & 1) == 0;
+}
+
+Test(loadgen, tuple_filter_decides_which_source_ports_open)
+{
+	struct sy_loadgen_conf c;
+	unsigned int calls = 0;
+
+	server_start(100, 200);
+	client_conf(&c);
+	c.max_concurrent = 8;
+	c.total_conns = 40;
+	c.expect_body = 100;
+	c.src_port_lo = 20000;
+	c.src_port_hi = 20999;
+	c.tuple_ok = even_ports_only;
+	c.tuple_arg = &calls;
+	client_start(&c);
+	run_until_done(10 * 1000000);
+	assert_no_errors();
+	cr_assert_eq(sy_loadgen_stats(lg)->responses_ok, 40);
+	cr_assert_geq(syns_seen, 40);
+	cr_assert_eq(syns_odd_sport, 0, "%u SYNs from odd ports", syns_odd_sport);
+	cr_assert_gt(sy_loadgen_stats(lg)->tuples_filtered, 0);
+	cr_assert_geq(calls, 79, "40 even ports among 20000..20078 take 79 checks");
 }
