@@ -34,6 +34,7 @@ static const char usage[] =
 "  --status N        http: status of GET/HEAD responses (default 200)\n"
 "  --body-size N     http: body bytes (default 0; demo 64)\n"
 "  --max-header N    http: request header bound in bytes (default 8192)\n"
+"  --header \"N: V\"   http: an extra response header (repeatable, 512 bytes in all)\n"
 "  --source-bytes N  source: bytes sent to each client, then close (0: no end; default)\n"
 "\n"
 "client (and demo):\n"

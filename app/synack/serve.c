@@ -6,10 +6,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <rte_errno.h>
 
-enum { OPT_APP = SERVE_OPT_FIRST, OPT_PORT, OPT_STATUS, OPT_BODY, OPT_MAX_HEADER, OPT_SOURCE };
+enum {
+	OPT_APP = SERVE_OPT_FIRST, OPT_PORT, OPT_STATUS, OPT_BODY, OPT_MAX_HEADER, OPT_SOURCE,
+	OPT_HEADER,
+};
 
 const struct option serve_long_opts[] = {
 	{ "app", required_argument, NULL, OPT_APP },
@@ -18,6 +22,7 @@ const struct option serve_long_opts[] = {
 	{ "body-size", required_argument, NULL, OPT_BODY },
 	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
 	{ "source-bytes", required_argument, NULL, OPT_SOURCE },
+	{ "header", required_argument, NULL, OPT_HEADER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -32,9 +37,32 @@ serve_app_name(enum serve_app app)
 void
 serve_opts_defaults(struct serve_opts *so)
 {
+	memset(so, 0, sizeof(*so));
 	so->app = SERVE_NONE;
 	so->port = 80;
 	sy_http_server_conf_defaults(&so->http);
+}
+
+/* RFC 9110 5.1, 5.5: a token, a colon, a value without CR, LF or NUL. */
+static void
+add_header(struct serve_opts *so, const char *arg)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	const char *colon = strchr(arg, ':');
+	size_t used = strlen(so->headers);
+
+	if (colon == NULL || colon == arg)
+		synack_die_config("--header %s: expected \"Name: value\"", arg);
+	for (const char *p = arg; p < colon; p++)
+		if (!isalnum((unsigned char)*p) && strchr(tchar, *p) == NULL)
+			synack_die_config("--header %s: the name is not an HTTP token", arg);
+	if (strpbrk(colon, "\r\n") != NULL)
+		synack_die_config("--header: the value may not contain CR or LF");
+	if (used + strlen(arg) + 2 >= sizeof(so->headers))
+		synack_die_config("--header %s: more than %zu bytes of extra headers", arg,
+				  sizeof(so->headers) - 1);
+	snprintf(so->headers + used, sizeof(so->headers) - used, "%s\r\n", arg);
+	so->http.headers = so->headers;
 }
 
 int
@@ -56,6 +84,9 @@ serve_parse_opt(struct serve_opts *so, int opt, const char *arg)
 	case OPT_STATUS: so->http.status = (uint16_t)synack_parse_u64("status", arg, 100, 599); return 0;
 	case OPT_BODY:
 		so->http.body_size = synack_parse_u64("body-size", arg, 0, UINT64_C(1) << 40);
+		return 0;
+	case OPT_HEADER:
+		add_header(so, arg);
 		return 0;
 	case OPT_SOURCE:
 		so->source_bytes = synack_parse_u64("source-bytes", arg, 0, UINT64_MAX);

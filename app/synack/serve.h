@@ -17,12 +17,13 @@ struct serve_opts {
 	uint16_t port;
 	struct sy_http_server_conf http;
 	uint64_t source_bytes;        /**< source: bytes per connection, 0 = no end */
+	char headers[513];            /**< http: extra response header lines, CRLF each */
 };
 
 /** Long options of the server side (end with a zero entry). */
 extern const struct option serve_long_opts[];
 #define SERVE_OPT_FIRST 310
-#define SERVE_OPT_LAST 315
+#define SERVE_OPT_LAST 316
 
 void serve_opts_defaults(struct serve_opts *so);
 

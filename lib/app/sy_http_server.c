@@ -31,7 +31,7 @@ const char *const sy_http_server_stats_names[] = { SY_HTTP_SERVER_STATS(NAME_STR
 const uint32_t sy_http_server_stats_count = RTE_DIM(sy_http_server_stats_names);
 #undef NAME_STRING
 
-#define HEAD_MAX 192
+#define HEAD_MAX 768   /* status line, Server, Allow, up to 512 bytes of extra headers, ... */
 #define INLINE_BODY 1024
 
 /* which response */
@@ -73,6 +73,7 @@ sy_http_server_conf_defaults(struct sy_http_server_conf *conf)
 	conf->status = 200;
 	conf->body_size = 0;
 	conf->max_header = SY_HTTP_MAX_HEADER_DEFAULT;
+	conf->headers = NULL;
 }
 
 static const char *
@@ -109,15 +110,17 @@ build_head(struct sy_http_server *s, int r, int c)
 		"", "Connection: close\r\n", "Connection: keep-alive\r\n",
 	};
 	uint16_t status = r == R_400 ? 400 : r == R_405 ? 405 : s->conf.status;
-	uint64_t len = (r == R_CONF || r == R_HEAD_CONF) ? s->conf.body_size : 0;
+	bool configured = r == R_CONF || r == R_HEAD_CONF;
+	uint64_t len = configured ? s->conf.body_size : 0;
+	const char *extra = configured && s->conf.headers != NULL ? s->conf.headers : "";
 	char cl[48] = "";
 	int n;
 
 	if (status_has_body(status))
 		snprintf(cl, sizeof(cl), "Content-Length: %lu\r\n", (unsigned long)len);
-	n = snprintf(s->head[r][c], HEAD_MAX, "HTTP/1.1 %u %s\r\nServer: synack\r\n%s%s%s\r\n",
+	n = snprintf(s->head[r][c], HEAD_MAX, "HTTP/1.1 %u %s\r\nServer: synack\r\n%s%s%s%s\r\n",
 		     status, reason_phrase(status), r == R_405 ? "Allow: GET, HEAD\r\n" : "",
-		     cl, conn_hdr[c]);
+		     extra, cl, conn_hdr[c]);
 	if (n < 0 || n >= HEAD_MAX)
 		return -EINVAL;
 	s->head_len[r][c] = (uint16_t)n;

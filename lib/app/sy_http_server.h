@@ -28,6 +28,10 @@ struct sy_http_server_conf {
 	uint16_t status;        /**< status of GET/HEAD responses, 100..599; default 200 */
 	uint64_t body_size;     /**< bytes of the GET body; default 0 */
 	uint32_t max_header;    /**< request header section bound; default 8192 */
+	/** Extra header lines for GET/HEAD responses, each ending in CRLF
+	 *  ("X-A: 1\r\nCache-Control: no-store\r\n"); NULL or "": none. At most 512 bytes;
+	 *  the string must outlive the server. */
+	const char *headers;
 };
 
 void sy_http_server_conf_defaults(struct sy_http_server_conf *conf);

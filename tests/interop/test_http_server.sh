@@ -6,13 +6,17 @@
 # - with Connection: close synack closes first, so synack (not the kernel) holds TIME-WAIT.
 . "$(dirname "$0")/lib.sh"
 sy_interop_init http_server
-sy_start_synack server --app http --port 80 --body-size 1048576
+sy_start_synack server --app http --port 80 --body-size 1048576 \
+  --header "Cache-Control: no-store" --header "X-Synack-Test: 1"
 url="http://$SY_LOCAL_IP/"
 
 sy_check curl_status_200_and_body_size bash -c \
   "[ \"\$(ip netns exec $SY_NS curl -s -o /dev/null -w '%{http_code} %{size_download}' $url)\" = '200 1048576' ]"
 sy_check curl_connection_close bash -c \
   "[ \"\$(ip netns exec $SY_NS curl -s --local-port 40001 -H 'Connection: close' -o /dev/null -w '%{http_code} %{size_download}' $url)\" = '200 1048576' ]"
+sy_check configured_headers_present bash -c \
+  "ip netns exec $SY_NS curl -s -D - -o /dev/null $url | tr -d '\r' | grep -qx 'Cache-Control: no-store' &&
+   ip netns exec $SY_NS curl -s -D - -o /dev/null $url | tr -d '\r' | grep -qx 'X-Synack-Test: 1'"
 sy_check curl_head_has_no_body bash -c \
   "[ \"\$(ip netns exec $SY_NS curl -s -I -o /dev/null -w '%{http_code} %{size_download}' $url)\" = '200 0' ]"
 sy_check synack_closed_first_kernel_has_no_time_wait bash -c \
