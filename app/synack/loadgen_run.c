@@ -14,11 +14,36 @@
 
 #include "sy_rss.h"
 
+/* Linear ramp of the open rate and concurrency, updated once per millisecond. */
+static void
+ramp(struct client_worker *cw, const struct sy_worker *w)
+{
+	uint64_t now = sy_clock_us(&w->clock);
+
+	if (cw->start_us == 0)
+		cw->start_us = now + 1;
+	uint64_t t = now + 1 - cw->start_us;
+
+	if (t / 1000 == cw->ramp_ms_done)
+		return;
+	cw->ramp_ms_done = t / 1000;
+	double f = t >= cw->ramp_us ? 1.0 : (double)t / (double)cw->ramp_us;
+	uint64_t rate = (uint64_t)((double)cw->rate * f);
+	uint32_t conc = (uint32_t)((double)cw->concurrency * f);
+
+	sy_loadgen_set_limits(cw->lg, rate > 0 ? rate : 1, conc > 0 ? conc : 1);
+	if (t >= cw->ramp_us)
+		cw->ramp_us = 0;   /* done: the targets are in force */
+}
+
 static void
 client_poll(void *app, struct sy_worker *w)
 {
 	struct client_worker *cw = app;
 	int phase = *cw->phase;
+
+	if (cw->ramp_us != 0)
+		ramp(cw, w);
 
 	if (phase != cw->seen_phase) {
 		cw->seen_phase = phase;
@@ -158,6 +183,11 @@ client_start(struct client_run *c, const struct client_opts *co, struct synack_r
 		if (cw->lg == NULL)
 			synack_die_config("load generator: %s", rte_strerror(rte_errno));
 		cw->phase = &c->phase;
+		cw->rate = lg.rate;
+		cw->concurrency = lg.max_concurrent;
+		cw->ramp_us = (uint64_t)(co->ramp_s * 1e6);
+		if (cw->ramp_us != 0)
+			sy_loadgen_set_limits(cw->lg, 1, 1);
 		w->app = cw;
 		w->app_poll = client_poll;
 		sy_stats_add_group(&r->stats, first_slot + q, "client", sy_loadgen_stats_names,

@@ -15,11 +15,12 @@ struct client_opts {
 	struct sy_loadgen_conf lg;    /**< totals (rate, concurrency, connections) for all workers */
 	bool target_set;
 	double drain_s;               /**< bounded finish after the stop request */
+	double ramp_s;                /**< rate and concurrency grow linearly over this time */
 };
 
 extern const struct option client_long_opts[];
 #define CLIENT_OPT_FIRST 330
-#define CLIENT_OPT_LAST 346
+#define CLIENT_OPT_LAST 347
 
 void client_opts_defaults(struct client_opts *co);
 int client_parse_opt(struct client_opts *co, int opt, const char *arg);
@@ -40,6 +41,9 @@ struct client_worker {
 	struct client_rss *rss;       /**< RSS steering of this worker's tuples, or NULL */
 	const volatile int *phase;    /**< 0 run, 1 stop opening, 2 abort */
 	int seen_phase;
+	/* ramp-up: the targets and when the worker started (its own clock) */
+	uint64_t rate, start_us, ramp_us, ramp_ms_done;
+	uint32_t concurrency;
 };
 
 struct client_run {

@@ -42,6 +42,7 @@ static const char usage[] =
 "  --rate N               connection opens per second over all workers (0: as fast as\n"
 "                         --concurrency allows; default 0)\n"
 "  --concurrency N        open connections at most (default 1000)\n"
+"  --ramp-up S            grow rate and concurrency linearly from 1 over S seconds\n"
 "  --connections N        stop after N connections (default: until the duration ends)\n"
 "  --requests N           requests per connection: 1 short (default), 0 keep-alive\n"
 "  --proto http|raw       http GET (default) or raw bytes (--request-size,\n"

@@ -266,6 +266,17 @@ sy_loadgen_poll(struct sy_loadgen *l)
 }
 
 void
+sy_loadgen_set_limits(struct sy_loadgen *l, uint64_t rate, uint32_t max_concurrent)
+{
+	if (rate != 0 && l->conf.rate != 0) {
+		l->conf.rate = rate;
+		l->credit_max = rate / 1000 > 1 ? rate / 1000 * MICRO : MICRO;
+	}
+	if (max_concurrent != 0)
+		l->conf.max_concurrent = max_concurrent;
+}
+
+void
 sy_loadgen_stop_opening(struct sy_loadgen *l)
 {
 	l->stopping = true;

@@ -132,6 +132,12 @@ struct sy_loadgen *sy_loadgen_create(const struct sy_loadgen_conf *conf, struct 
  * worker's app_poll, once per iteration. */
 void sy_loadgen_poll(struct sy_loadgen *l);
 
+/**
+ * Changes the open rate and the concurrency bound while running (ramp-up); 0 keeps a
+ * value as it is. A generator created without pacing (rate 0) stays unpaced.
+ */
+void sy_loadgen_set_limits(struct sy_loadgen *l, uint64_t rate, uint32_t max_concurrent);
+
 /** Opens no more connections; keep-alive connections without a request limit close
  * after their current response. */
 void sy_loadgen_stop_opening(struct sy_loadgen *l);
