@@ -29,24 +29,8 @@ packages=(
 )
 
 say() { printf 'fuzz: %s\n' "$*"; }
+. "$top/scripts/lib/packages.sh"
 
-install_missing() {
-  local missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "${SY_SKIP_APT:-0}" = 1 ]; then
-    say "missing packages (SY_SKIP_APT=1, not installing): ${missing[*]}"; return 1
-  fi
-  if [ "$(id -u)" -ne 0 ]; then
-    say "missing packages and not root: ${missing[*]}"; return 1
-  fi
-  say "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
 
 build_targets() {
   if [ ! -f "$build/build.ninja" ]; then
@@ -63,7 +47,7 @@ build_targets() {
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 
-install_missing
+sy_install_missing
 build_targets
 
 work=$(mktemp -d /tmp/sy_fuzz.XXXXXX)

@@ -20,26 +20,8 @@ packages=(
 )
 
 say() { printf 'setup: %s\n' "$*"; }
+. "$top/scripts/lib/packages.sh"
 
-install_missing() {
-  local missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "${SY_SKIP_APT:-0}" = 1 ]; then
-    say "missing packages (SY_SKIP_APT=1, not installing): ${missing[*]}"; return 1
-  fi
-  if [ "$(id -u)" -ne 0 ]; then
-    say "missing packages and not root: ${missing[*]}"; return 1
-  fi
-  say "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # tshark (pcapng checks) asks whether to install dumpcap setuid: no
-  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
 
 # Hugepages: reserve SY_HUGEPAGES 2 MiB pages and mount hugetlbfs. When the kernel refuses
 # (containers, no privilege), synack runs with --no-huge; scripts/eal-args.sh decides.
@@ -60,7 +42,7 @@ setup_hugepages() {
   fi
 }
 
-install_missing
+sy_install_missing
 setup_hugepages
 
 if [ ! -f "$build/build.ninja" ]; then
