@@ -91,6 +91,12 @@ void synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp);
  */
 void synack_run_lcores(struct synack_run *r, const struct synack_hooks *hooks);
 
+/** --pcap: starts capturing on every worker of @p s. Exits on error. */
+void synack_capture_start(struct synack_run *r, struct sy_stack *s);
+
+/** --pcap: writes what the workers captured and frees it (after the loops stopped). */
+void synack_capture_finish(struct synack_run *r);
+
 /** Prints the counters (unless quiet), then frees the stacks; idempotent. */
 void synack_free_stacks(struct synack_run *r);
 
