@@ -89,8 +89,10 @@ worker_conf(struct sy_loadgen_conf *lg, const struct client_opts *co, uint16_t n
 }
 
 /*
- * Engine sizes for a load generator: connection blocks for the concurrency (twice, since
- * a closing connection holds its block until the FIN exchange ends) and TIME-WAIT records
+ * Engine sizes for a load generator: connection blocks for the concurrency plus a quarter
+ * (a client's block is freed when it enters TIME-WAIT, which is when the generator counts
+ * it closed; the server side holds its block a little longer, until the last ACK arrives)
+ * and TIME-WAIT records
  * for the whole source tuple space of a worker, so that with TIME-WAIT reuse on connect a
  * tuple's record is recycled before the pool runs out. Clamped to keep memory bounded
  * (a record with its flow and timer entries is about 130 bytes).
@@ -105,7 +107,8 @@ client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
 			 (uint64_t)co->lg.src_port_hi - co->lg.src_port_lo + 1 :
 			 (uint64_t)tcp->ephemeral_hi - tcp->ephemeral_lo + 1;
 	uint64_t tuples = ports * src->addr_count * co->lg.dst_ip_count / n_workers;
-	uint64_t conns = 2ull * co->lg.max_concurrent / n_workers + 1024;
+	uint64_t per_worker = co->lg.max_concurrent / n_workers;
+	uint64_t conns = per_worker + per_worker / 4 + 1024;
 
 	tcp->max_conns = (uint32_t)RTE_MAX(RTE_MIN(conns, 1ull << 26), (uint64_t)tcp->max_conns);
 	tcp->max_time_wait = (uint32_t)RTE_MAX(RTE_MIN(tuples, (uint64_t)CLIENT_TW_MAX),
