@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -50,8 +51,9 @@ def run_testpmd(seconds, run):
     rates only on a terminal, so the rate is taken from the port totals printed at stop,
     over the time between the start of forwarding and the stop signal."""
     log = f'/tmp/synack-bench-testpmd-{os.getpid()}-{run}.log'
+    prefix = f'sybench{os.getpid()}{run}'
     cmd = ['dpdk-testpmd', '-l', '0,1', '--no-pci', '--vdev=net_null0', '--vdev=net_null1',
-           f'--file-prefix=sybench{os.getpid()}{run}'] + eal_mem_args() + \
+           f'--file-prefix={prefix}'] + (eal_mem_args() or ['--huge-unlink=always']) + \
           ['--', '--forward-mode=io', '--no-lsc-interrupt', '--stats-period=1', '-a']
     with open(log, 'w') as out:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
@@ -68,6 +70,8 @@ def run_testpmd(seconds, run):
         p.kill()
     text = open(log).read()
     os.unlink(log)
+    # testpmd leaves its runtime directory behind; the prefix is ours
+    shutil.rmtree(f'/var/run/dpdk/{prefix}', ignore_errors=True)
     # "Forward statistics for port N" blocks at stop: RX-packets of each port
     fwd = re.findall(r'Forward statistics for port \d+.*?\n\s*RX-packets:\s+(\d+)', text, re.S)
     if len(fwd) < 2:
