@@ -160,9 +160,9 @@ next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, in
 	len = RTE_MIN(unsent, avail);
 	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
 	len = RTE_MIN(len, tcp_max_payload(tcp));
-	/* going back N after an RTO: stop where the peer SACKed */
+	/* going back N after an RTO (or a window probe): stop where the peer SACKed */
 	if (SEQ_LT(tcb->snd_nxt, tcb->snd_max) &&
-	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at))
+	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at) && sacked_at != tcb->snd_max)
 		len = RTE_MIN(len, sacked_at - tcb->snd_nxt);
 	*fin = (tcb->flags & TF_FIN_QUEUED) && off + len == queued;
 	/* RFC 9293 3.7.4 Nagle: hold a small segment while data is unacknowledged */

@@ -32,21 +32,61 @@ tcp_max_payload(const struct sy_tcp *tcp)
 	return room > used ? room - used : 0;
 }
 
-/* RCV.WND: we deliver in-order data at once, so the window is always the configured one,
- * limited to what the 16-bit field can say with our shift. */
+/* The whole receive buffer as a window: conf.rcv_wnd, limited to what the 16-bit field
+ * can say with our shift. */
+static uint32_t
+rcv_wnd_full(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	uint32_t max = (uint32_t)UINT16_MAX << tcb->rcv_shift;
+
+	return RTE_MIN(tcp->conf.rcv_wnd, max);
+}
+
+/*
+ * RCV.WND, receive-side silly window avoidance (RFC 9293 3.8.6.2.2, RFC 1122 4.2.3.3).
+ * In-order data goes to the application at once, so the buffer in use (RCV.USER) is the
+ * out-of-order data held for reassembly; the window that could be offered is RCV.BUFF -
+ * RCV.USER. The right edge we advertised last (rcv_adv, kept in the data block) never
+ * moves left (3.8.6.2.2: shrinking is strongly discouraged), and moves right only when
+ * that gains at least min(RCV.BUFF / 2, MSS) bytes. Rounding to the scale unit goes down
+ * for a new edge and up for a kept one, so neither rule is broken by the shift.
+ * A connection without a data block holds nothing and has sent nothing it waits for: it
+ * offers the whole buffer, which is never a silly window.
+ */
 uint32_t
 tcp_rcv_wnd(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 {
-	uint32_t max = (uint32_t)UINT16_MAX << tcb->rcv_shift;
-	uint32_t w = RTE_MIN(tcp->conf.rcv_wnd, max);
+	uint32_t full = rcv_wnd_full(tcp, tcb);
+	uint32_t mask = (1u << tcb->rcv_shift) - 1;
+	const struct tcp_sndq *q;
+	uint32_t avail, cur;
 
-	return w & ~((1u << tcb->rcv_shift) - 1);
+	if (tcb->sndq == TCP_NO_SNDQ)
+		return full & ~mask;
+	q = sndq_ptr(tcp, tcb->sndq);
+	avail = full - RTE_MIN(full, q->rq_bytes);
+	cur = SEQ_GT(q->rcv_adv, tcb->rcv_nxt) ? q->rcv_adv - tcb->rcv_nxt : 0;
+	if (avail > cur && avail - cur >= RTE_MIN(full / 2, (uint32_t)tcp->conf.mss))
+		return avail & ~mask;
+	return (cur + mask) & ~mask;
 }
 
+/* The window field of a segment we send now; remembers the right edge it advertises. */
 uint16_t
 tcp_rcv_wnd_field(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 {
-	return (uint16_t)(tcp_rcv_wnd(tcp, tcb) >> tcb->rcv_shift);
+	uint32_t w = tcp_rcv_wnd(tcp, tcb);
+
+	if (tcb->sndq != TCP_NO_SNDQ)
+		sndq_ptr(tcp, tcb->sndq)->rcv_adv = tcb->rcv_nxt + w;
+	return (uint16_t)(w >> tcb->rcv_shift);
+}
+
+/* A new data block starts from the edge a block-less connection advertises. */
+void
+tcp_rcv_adv_init(const struct sy_tcp *tcp, const struct sy_tcb *tcb, struct tcp_sndq *q)
+{
+	q->rcv_adv = tcb->rcv_nxt + (rcv_wnd_full(tcp, tcb) & ~((1u << tcb->rcv_shift) - 1));
 }
 
 /*

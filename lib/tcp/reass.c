@@ -34,6 +34,7 @@ tcp_blk_get(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	if (sy_arena_alloc(tcp->sndqs, &idx) < 0)
 		return NULL;             /* the arena hands out zeroed blocks */
 	tcb->sndq = idx;
+	tcp_rcv_adv_init(tcp, tcb, sndq_ptr(tcp, idx));
 	return sndq_ptr(tcp, idx);
 }
 

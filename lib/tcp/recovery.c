@@ -228,6 +228,10 @@ tcp_recovery_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *s
 
 	if (q == NULL)
 		return;
+	/* RFC 9293 3.8.6.1: the ACK of a zero-window probe repeats SND.UNA; it says the
+	 * window is closed, not that a segment was lost */
+	if (tcb->snd_wnd == 0)
+		dup = 0;
 	if ((tcb->flags & TF_SACK) && seg->opts.sack_blocks > 0)
 		news = sb_update(tcp, tcb, q, seg);
 	else if (q->sb_n > 0) {

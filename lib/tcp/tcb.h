@@ -122,6 +122,7 @@ struct tcp_sndq {
 	uint8_t sack_rep_n;
 	uint16_t rq_segs;            /* mbufs held */
 	uint32_t rq_bytes;
+	uint32_t rcv_adv;            /* right edge of the window we advertised last (output.c) */
 	struct tcp_rq_range rq[TCP_RQ_RANGES];
 	uint32_t sack_rep[TCP_SACK_REPORT][2];   /* most recent first: [start, end) */
 	/* send: scoreboard (sack.c) and recovery (recovery.c) */
@@ -299,6 +300,7 @@ int tcp_output_segment(struct sy_tcp *tcp, const struct sy_flow_key *key,
 void tcp_output_rst_for_segment(struct sy_tcp *tcp, const struct tcp_seg *seg);
 uint16_t tcp_rcv_wnd_field(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
 uint32_t tcp_rcv_wnd(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
+void tcp_rcv_adv_init(const struct sy_tcp *tcp, const struct sy_tcb *tcb, struct tcp_sndq *q);
 void tcp_send_ack(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_t seq);
 void tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb);

@@ -152,17 +152,41 @@ rtx_syn(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	tcp_timer_rtx_start(tcp, tcb);
 }
 
+/*
+ * Persist timer, RFC 9293 3.8.6.1: the peer's window is zero (or nothing is in flight
+ * while data waits). Probe with one byte at SND.UNA, doubling the interval up to rto_max
+ * (RFC 1122 4.2.2.17). SND.NXT goes back to SND.UNA after the probe: a zero-window peer
+ * drops the byte, so it is sent again first when the window opens. No congestion
+ * response: a closed window is not a loss. Every ACK of a probe that still says zero
+ * resets `retries` (input), so a live peer is probed forever; data_retries unanswered
+ * probes in a row time the connection out, as unanswered retransmissions do.
+ */
+static void
+rtx_persist(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	if (tcb->retries >= tcp->conf.data_retries) {
+		tcp->stats.timeouts++;
+		tcp_conn_close(tcp, tcb, SY_TCP_CLOSE_TIMEOUT);
+		return;
+	}
+	tcb->retries++;
+	tcp->stats.persist_probes++;
+	backoff(tcp, tcb);
+	tcb->snd_nxt = tcb->snd_una;
+	tcp_output_probe(tcp, tcb);
+	tcb->snd_nxt = tcb->snd_una;
+}
+
 static void
 rtx_data(struct sy_tcp *tcp, struct sy_tcb *tcb)
 {
-	if (tcb->snd_una == tcb->snd_max) {
-		/* nothing in flight: the persist timer probes a zero window */
-		if (tcb_sndq_bytes(tcp, tcb) == 0)
-			return;
-		backoff(tcp, tcb);
-		tcp_output_probe(tcp, tcb);
+	if (tcb_sndq_bytes(tcp, tcb) > 0 &&
+	    (tcb->snd_wnd == 0 || tcb->snd_una == tcb->snd_max)) {
+		rtx_persist(tcp, tcb);
 		return;
 	}
+	if (tcb->snd_una == tcb->snd_max)
+		return;
 	if (tcb->retries >= tcp->conf.data_retries) {
 		tcp->stats.timeouts++;
 		tcp_conn_close(tcp, tcb, SY_TCP_CLOSE_TIMEOUT);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Bulk transfer against the Linux kernel, 256 MiB each way:
+# - a kernel client sends 256 MiB to `synack server --app discard` and half-closes; after
+#   SIGINT synack's app.rx_bytes counter says every byte arrived (268435456);
+# - `synack server --app source` sends 256 MiB that the kernel reads whole and in order
+#   (byte k of the stream is k mod 256, tcp_client.py source).
+# Each direction has a 60 s budget (the kernel client's socket timeout and `timeout`).
+. "$(dirname "$0")/lib.sh"
+N=268435456
+py="$SY_SRC/tests/interop/tcp_client.py"
+
+sy_interop_init bulk_rx
+sy_start_synack server --app discard --port 9
+send_all() {
+  sy_ns timeout 60 python3 -c '
+import socket, sys
+n = int(sys.argv[2]); buf = bytes(range(256)) * 4096; sent = 0
+s = socket.create_connection((sys.argv[1], 9), timeout=30)
+while sent < n:
+    k = s.send(memoryview(buf)[:min(len(buf), n - sent)]); sent += k
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536): pass
+s.close(); print("sent=%d" % sent)' "$SY_LOCAL_IP" "$N"
+}
+t0=$(date +%s%N)
+sy_check kernel_sent_256MiB_to_discard send_all
+echo "interop: info bulk_rx: 256 MiB in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+sy_stop_synack
+sy_check discard_received_every_byte grep -Eq "app.rx_bytes +$N\$" "$SY_TMP/synack.log"
+sy_cleanup
+
+sy_interop_init bulk_tx
+sy_start_synack server --app source --port 19 --source-bytes "$N"
+read_all() { local out; out=$(sy_ns timeout 60 python3 "$py" source "$SY_LOCAL_IP" 19 "$N") || return 1
+  echo "$out"; [ "$out" = "bytes=$N pattern=ok" ]; }
+t0=$(date +%s%N)
+sy_check kernel_read_256MiB_whole_and_in_order read_all
+echo "interop: info bulk_tx: 256 MiB in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+sy_stop_synack
+sy_finish

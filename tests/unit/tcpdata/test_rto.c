@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * RFC 6298 worked on the virtual clock, observed through retransmission times: the first
+ * RTT sample R gives SRTT = R, RTTVAR = R/2, RTO = SRTT + max(G, 4 RTTVAR) (2.2), raised
+ * to rto_min (2.4); later samples with alpha = 1/8, beta = 1/4 (2.3); Karn's rule (3):
+ * a retransmitted segment gives no sample and the backed-off RTO stays until a segment
+ * sent once is acknowledged; each expiry doubles the RTO (5.5) up to rto_max (2.5).
+ * The connections negotiate no timestamps, so RTT is timed one segment at a time. The
+ * handshake is the first sample: the SYN-ACK is answered after @p rtt ms.
+ */
+#include <criterion/criterion.h>
+
+#include "tcp_harness.h"
+
+TestSuite(tcpdata_rto, .init = th_setup, .fini = th_teardown);
+
+static const struct th_opts plain = { .mss = 1460 };
+static uint8_t d[100];
+
+static void
+restart_with(const struct sy_tcp_conf *conf)
+{
+	th_destroy(TH);
+	TH = th_create(conf, NULL, 1000000);
+}
+
+/* The app sends 100 bytes; the segment leaves at once. */
+static void
+send_100(struct th_conn *cn)
+{
+	struct th_pkt p;
+
+	th_app_send(TH, cn->c, d, sizeof(d));
+	th_expect(TH, &p, TH_ACK, cn->snd_nxt, cn->rcv_nxt);
+	cr_assert_eq(p.len, sizeof(d));
+}
+
+/* The same segment comes again after @p lo ms (never earlier, at most a slack later). */
+static void
+expect_rtx_after(struct th_conn *cn, uint32_t lo, uint32_t hi)
+{
+	struct th_pkt p;
+	uint64_t t = th_expect_within(TH, hi + TH_SLACK_MS(hi), &p, TH_ACK, cn->snd_nxt,
+				      cn->rcv_nxt);
+
+	cr_assert(t >= lo && t <= hi + TH_SLACK_MS(hi),
+		  "retransmission after %lu ms, expected %u..%u", (unsigned long)t, lo, hi);
+	cr_assert_eq(p.len, sizeof(d));
+}
+
+/* After @p ms, the peer acknowledges everything sent. */
+static void
+ack_after(struct th_conn *cn, uint32_t ms)
+{
+	th_advance_ms(TH, ms);
+	cn->snd_nxt += sizeof(d);
+	th_peer_send(TH, cn, TH_ACK, NULL, 0);
+	th_expect_none(TH);
+}
+
+Test(tcpdata_rto, first_sample_gives_srtt_r_rttvar_half_and_rto_srtt_plus_4_rttvar)
+{
+	struct th_conn cn = { 0 };
+	struct sy_tcp_conn_info ci;
+
+	th_open_passive(TH, &cn, &plain, 100);
+	cr_assert_eq(sy_tcp_conn_info(TH->tcp, cn.c, &ci), 0);
+	cr_assert_eq(ci.srtt_ms, 100);
+	cr_assert_eq(ci.rttvar_ms, 50);
+	send_100(&cn);
+	expect_rtx_after(&cn, 300, 300);          /* 100 + 4 * 50 */
+}
+
+Test(tcpdata_rto, rto_is_raised_to_rto_min)
+{
+	struct th_conn cn = { 0 };
+
+	th_open_passive(TH, &cn, &plain, 10);     /* 10 + 4 * 5 = 30 < rto_min 200 */
+	send_100(&cn);
+	expect_rtx_after(&cn, 200, 200);
+}
+
+Test(tcpdata_rto, later_samples_use_alpha_one_eighth_beta_one_quarter)
+{
+	struct th_conn cn = { 0 };
+
+	th_open_passive(TH, &cn, &plain, 100);
+	send_100(&cn);
+	ack_after(&cn, 200);
+	/* R' = 200: RTTVAR = 3/4 50 + 1/4 |100 - 200| = 62.5, SRTT = 7/8 100 + 1/8 200 =
+	 * 112.5, RTO = 112.5 + 4 * 62.5 = 362.5 */
+	send_100(&cn);
+	expect_rtx_after(&cn, 362, 363);
+}
+
+Test(tcpdata_rto, karn_no_sample_from_a_retransmission_and_backoff_kept)
+{
+	struct th_conn cn = { 0 };
+
+	th_open_passive(TH, &cn, &plain, 100);    /* RTO 300 */
+	send_100(&cn);
+	expect_rtx_after(&cn, 300, 300);          /* RTO -> 600 */
+	ack_after(&cn, 50);                       /* ambiguous: no sample (Karn) */
+	send_100(&cn);
+	/* the backed-off 600 stays until a segment sent once is acknowledged */
+	expect_rtx_after(&cn, 600, 600);          /* RTO -> 1200 */
+	ack_after(&cn, 10);
+	send_100(&cn);
+	ack_after(&cn, 100);                      /* a valid sample of 100 */
+	/* RTTVAR = 3/4 50 + 1/4 0 = 37.5, SRTT = 100, RTO = 250: the back-off is gone */
+	send_100(&cn);
+	expect_rtx_after(&cn, 250, 250);
+}
+
+Test(tcpdata_rto, each_expiry_doubles_the_rto_up_to_rto_max)
+{
+	struct sy_tcp_conf conf;
+	struct th_conn cn = { 0 };
+	const uint32_t iv[] = { 300, 600, 1000, 1000, 1000 };
+
+	th_conf_defaults(&conf);
+	conf.rto_max_ms = 1000;
+	conf.data_retries = 6;
+	restart_with(&conf);
+	th_open_passive(TH, &cn, &plain, 100);
+	send_100(&cn);
+	for (unsigned int i = 0; i < RTE_DIM(iv); i++)
+		expect_rtx_after(&cn, iv[i], iv[i]);
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
+}
