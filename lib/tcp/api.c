@@ -45,6 +45,7 @@ sy_tcp_conf_defaults(struct sy_tcp_conf *c)
 	c->snd_buf = 262144;
 	c->challenge_ack_limit = 1000;
 	c->cc = SY_TCP_CC_NEWRENO;
+	c->syncookie_threshold = SY_TCP_SYNCOOKIE_AUTO;
 }
 
 const char *
@@ -136,6 +137,9 @@ sy_tcp_create(const char *name, const struct sy_tcp_conf *conf, struct sy_net *n
 	else
 		randombytes_buf(tcp->isn_secret, sizeof(tcp->isn_secret));
 	tcp->conf.isn_secret = NULL;
+	/* the cookie key lives in the engine's copy of the conf; never the ISN secret */
+	if (sodium_is_zero(conf->syncookie_secret, sizeof(conf->syncookie_secret)))
+		randombytes_buf(tcp->conf.syncookie_secret, sizeof(tcp->conf.syncookie_secret));
 	if (create_tables(tcp, name, socket) < 0) {
 		sy_tcp_free(tcp);
 		rte_errno = ENOMEM;

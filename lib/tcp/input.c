@@ -14,6 +14,13 @@
 
 #include "tcb.h"
 
+/* syncookie.c (declared here: tcb.h belongs to the data-path work) */
+uint32_t tcp_syncookie_threshold(const struct sy_tcp *tcp, const struct tcp_listener *l);
+void tcp_syncookie_send(struct sy_tcp *tcp, const struct tcp_seg *seg);
+int tcp_syncookie_check(struct sy_tcp *tcp, const struct tcp_seg *seg, struct tcp_opts *syn);
+
+static void input_tcb(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg);
+
 static int
 seg_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		const struct rte_tcp_hdr *th, uint32_t l4off)
@@ -89,50 +96,118 @@ refuse_syn(struct sy_tcp *tcp, struct tcp_seg *seg)
 		tcp_output_rst_for_segment(tcp, seg);
 }
 
+/* The passive-open tcb of SYN @p seg in SYN-RECEIVED, counted against the listener. */
+static struct sy_tcb *
+listen_tcb(struct sy_tcp *tcp, const struct tcp_seg *seg, uint32_t lidx, uint32_t iss,
+	   const struct tcp_opts *syn)
+{
+	struct tcp_listener *l = &tcp->listeners[lidx];
+	struct sy_tcb *tcb = tcp_conn_alloc(tcp, &seg->key);
+
+	if (tcb == NULL)
+		return NULL;
+	tcb->listener = (uint16_t)(lidx + 1);
+	tcb->ops = l->ops;
+	tcb->user = l->user;
+	l->embryonic++;
+	tcb->rcv_nxt = seg->seq + 1;
+	tcb->iss = iss;
+	tcb->snd_una = iss;
+	tcb->snd_nxt = iss + 1;
+	tcb->snd_max = iss + 1;
+	tcb->snd_wnd = seg->wnd;               /* RFC 7323 2.2: a SYN's window is unscaled */
+	tcb->max_snd_wnd = seg->wnd;
+	tcb->snd_wl1 = seg->seq;
+	tcp_conn_negotiate(tcp, tcb, syn);
+	tcp_conn_set_state(tcp, tcb, SY_TCP_SYN_RECEIVED);
+	return tcb;
+}
+
+/*
+ * RFC 4987 3.6: an ACK to a listener may complete a cookie handshake. The SYN-RECEIVED
+ * connection the SYN would have made is rebuilt from the cookie, then the ACK goes
+ * through the ordinary SYN-RECEIVED processing (which also takes data it carries).
+ * @return 1 when the segment was consumed, 0 when it was no valid cookie.
+ */
+static int
+listen_cookie_ack(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx)
+{
+	struct tcp_opts syn;
+	struct tcp_seg synseg;
+	struct sy_tcb *tcb;
+
+	if (tcp_syncookie_check(tcp, seg, &syn) < 0) {
+		tcp->stats.syncookies_bad++;
+		return 0;
+	}
+	synseg = *seg;
+	synseg.seq = seg->seq - 1;
+	tcb = listen_tcb(tcp, &synseg, lidx, seg->ack - 1, &syn);
+	if (tcb == NULL) {
+		tcp->stats.drop_table_full++;
+		return 1;          /* the peer's data or keepalive will get a RST later */
+	}
+	tcp->stats.syncookies_ok++;
+	input_tcb(tcp, tcb_idx(tcp, tcb), seg);
+	return 1;
+}
+
+/*
+ * RFC 4987 3.6: SYN-ACK from a cookie when the listener is over its threshold. A full
+ * connection table keeps its documented policy (drop, or RST with rst_when_full).
+ */
+static int
+listen_cookie_syn(struct sy_tcp *tcp, struct tcp_seg *seg, const struct tcp_listener *l)
+{
+	uint32_t t = tcp_syncookie_threshold(tcp, l);
+
+	/* a reopened TIME-WAIT tuple needs an ISN above the old one: no cookie */
+	if (t == 0 || seg->tw_reuse || l->embryonic < t)
+		return 0;
+	tcp_syncookie_send(tcp, seg);
+	return 1;
+}
+
 /* RFC 9293 3.10.7.2 */
 void
 tcp_input_listen(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx)
 {
 	struct tcp_listener *l = &tcp->listeners[lidx];
 	struct sy_tcb *tcb;
+	uint32_t iss;
 
 	if (!TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) || TCP_FLAGS(seg, RTE_TCP_RST_FLAG) ||
 	    TCP_FLAGS(seg, RTE_TCP_ACK_FLAG)) {
+		if (TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) && !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) &&
+		    !TCP_FLAGS(seg, RTE_TCP_RST_FLAG) && tcp_syncookie_threshold(tcp, l) != 0 &&
+		    listen_cookie_ack(tcp, seg, lidx))
+			return;
 		/* RST: ignore; ACK: <SEQ=SEG.ACK><CTL=RST>; anything else: drop */
 		tcp->stats.drop_listen++;
 		if (TCP_FLAGS(seg, RTE_TCP_ACK_FLAG))
 			tcp_output_rst_for_segment(tcp, seg);
 		return;
 	}
+	if (listen_cookie_syn(tcp, seg, l))
+		return;
 	if (l->embryonic >= l->backlog) {
 		tcp->stats.drop_backlog++;
 		refuse_syn(tcp, seg);
 		return;
 	}
-	tcb = tcp_conn_alloc(tcp, &seg->key);
+	iss = tcp_isn(tcp, &seg->key);
+	/* RFC 1122 4.2.2.13: a reopened TIME-WAIT tuple starts above the old SND.NXT
+	 * (Linux adds 65535 + 2 likewise); the RFC 6528 clock alone may not have moved far */
+	if (seg->tw_reuse && !SEQ_GT(iss, seg->iss_floor))
+		iss = seg->iss_floor + 65537;
+	tcb = listen_tcb(tcp, seg, lidx, iss, &seg->opts);
 	if (tcb == NULL) {
 		tcp->stats.drop_table_full++;
 		refuse_syn(tcp, seg);
 		return;
 	}
-	tcb->listener = (uint16_t)(lidx + 1);
-	tcb->ops = l->ops;
-	tcb->user = l->user;
-	l->embryonic++;
-	tcb->rcv_nxt = seg->seq + 1;
-	tcb->iss = tcp_isn(tcp, &seg->key);
-	/* RFC 1122 4.2.2.13: a reopened TIME-WAIT tuple starts above the old SND.NXT
-	 * (Linux adds 65535 + 2 likewise); the RFC 6528 clock alone may not have moved far */
-	if (seg->tw_reuse && !SEQ_GT(tcb->iss, seg->iss_floor))
-		tcb->iss = seg->iss_floor + 65537;
-	tcb->snd_una = tcb->iss;
-	tcb->snd_nxt = tcb->iss + 1;
-	tcb->snd_max = tcb->iss + 1;
-	tcb->snd_wnd = seg->wnd;               /* RFC 7323 2.2: a SYN's window is unscaled */
-	tcb->max_snd_wnd = seg->wnd;
-	tcb->snd_wl1 = seg->seq;
-	tcp_conn_negotiate(tcp, tcb, &seg->opts);
-	tcp_conn_set_state(tcp, tcb, SY_TCP_SYN_RECEIVED);
+	if (l->embryonic == tcp_syncookie_threshold(tcp, l))
+		tcp->stats.syncookie_mode_on++;    /* the next SYN gets a cookie */
 	tcb->flags |= TF_RTT;
 	tcb->rtt_seq = tcb->iss;
 	tcb->rtt_start = tcp_now32(tcp);

@@ -96,7 +96,20 @@ struct sy_tcp_conf {
 	bool time_wait_overflow_keep;
 	/** Congestion control of new connections (enum sy_tcp_cc); default NewReno. */
 	uint8_t cc;
+	/**
+	 * SYN cookies (RFC 4987 3.6, docs/hardening.md): once a listener holds this many
+	 * SYN-RECEIVED connections, SYNs are answered with a stateless SYN-ACK whose ISN is
+	 * a keyed MAC, and a valid cookie in a final ACK creates the connection. 0: never;
+	 * SY_TCP_SYNCOOKIE_AUTO (default): half the listener's backlog (at least 1).
+	 */
+	uint32_t syncookie_threshold;
+	/** SipHash key of the cookies (separate from the ISN secret); all zero (default):
+	 *  drawn from the OS at create. */
+	uint8_t syncookie_secret[16];
 };
+
+/** sy_tcp_conf.syncookie_threshold: half of each listener's backlog. */
+#define SY_TCP_SYNCOOKIE_AUTO UINT32_MAX
 
 /** Congestion control algorithms (docs/tcp.md). */
 enum sy_tcp_cc {
@@ -176,7 +189,11 @@ struct sy_tcp_ops {
 	X(sack_retrans)            /* segments retransmitted from the SACK scoreboard */ \
 	X(partial_ack_retrans)     /* RFC 6582: retransmissions on a partial ACK */ \
 	X(rto_events)              /* retransmission timeouts on data or FIN */ \
-	X(persist_probes)          /* RFC 9293 3.8.6.1 zero-window probes */
+	X(persist_probes)          /* RFC 9293 3.8.6.1 zero-window probes */ \
+	X(syncookies_sent)         /* RFC 4987 3.6: SYN answered statelessly */ \
+	X(syncookies_ok)           /* ACK carried a valid cookie: connection created */ \
+	X(syncookies_bad)          /* ACK to a cookie-enabled listener, invalid cookie: RST */ \
+	X(syncookie_mode_on)       /* a listener's embryonic count reached the threshold */
 
 struct sy_tcp_stats {
 #define SY_TCP_STATS_FIELD(name) uint64_t name;

@@ -28,10 +28,11 @@
  */
 void sy_test_eal_init(void);
 
-/** A packet mempool of @p n mbufs with a unique name; call sy_test_pool_check() at the end. */
+/** A packet mempool of @p n mbufs with a unique name; call sy_test_pool_check_and_free() at the end. */
 struct rte_mempool *sy_test_pool(unsigned int n);
 
-/** Asserts (Criterion) that every mbuf of @p mp is back in the pool, then frees the pool. */
+/** Checks that every mbuf of @p mp is back in the pool (aborting the test otherwise, which
+ *  Criterion counts as a failure even from a teardown fixture), then frees the pool. */
 void sy_test_pool_check_and_free(struct rte_mempool *mp);
 
 #define SY_TEST_WIRE_MAX 1024
