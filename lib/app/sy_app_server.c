@@ -220,7 +220,8 @@ sy_app_server_start(struct sy_tcp *tcp, enum sy_app_kind kind, rte_be16_t port,
 	a->kind = kind;
 	a->port = port;
 	a->max_conns = max_conns;
-	int rc = sy_tcp_listen(tcp, 0, port, 1024, &server_ops, a);
+	/* backlog sized to the engine: clients opening en masse are not a SYN flood */
+	int rc = sy_tcp_listen(tcp, 0, port, RTE_MAX(max_conns, 1024u), &server_ops, a);
 
 	if (rc < 0) {
 		sy_app_server_free(a);

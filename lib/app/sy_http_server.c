@@ -466,7 +466,8 @@ sy_http_server_start(struct sy_tcp *tcp, rte_be16_t port,
 	rc = server_init(s, conf, socket);
 	if (rc < 0)
 		goto fail;
-	rc = sy_tcp_listen(tcp, 0, port, 1024, &http_ops, s);
+	/* backlog sized to the engine: clients opening en masse are not a SYN flood */
+	rc = sy_tcp_listen(tcp, 0, port, RTE_MAX(max_conns, 1024u), &http_ops, s);
 	if (rc < 0)
 		goto fail;
 	return s;
