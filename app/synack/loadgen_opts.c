@@ -14,7 +14,7 @@ enum {
 	OPT_TARGET = CLIENT_OPT_FIRST, OPT_TARGET_COUNT, OPT_RATE, OPT_CONCURRENCY,
 	OPT_CONNECTIONS, OPT_REQUESTS, OPT_PROTO, OPT_PATH, OPT_EXPECT_BODY, OPT_REQUEST_SIZE,
 	OPT_RESPONSE_SIZE, OPT_THINK, OPT_CLOSER, OPT_SRC_PORTS, OPT_DRAIN, OPT_HOST,
-	OPT_MAX_HEADER_C, OPT_RAMP,
+	OPT_MAX_HEADER_C, OPT_RAMP, OPT_FLOOD,
 };
 
 const struct option client_long_opts[] = {
@@ -36,6 +36,7 @@ const struct option client_long_opts[] = {
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "response-max-header", required_argument, NULL, OPT_MAX_HEADER_C },
 	{ "ramp-up", required_argument, NULL, OPT_RAMP },
+	{ "syn-flood", required_argument, NULL, OPT_FLOOD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -123,6 +124,12 @@ client_parse_opt(struct client_opts *co, int opt, const char *arg)
 		lg->closer = v ? SY_LOADGEN_SERVER_CLOSES : SY_LOADGEN_CLIENT_CLOSES;
 		break;
 	case OPT_SRC_PORTS: parse_ports(co, arg); break;
+	case OPT_FLOOD:
+		if (strcmp(arg, "max") == 0)
+			co->flood_max = true;
+		else
+			co->flood_rate = synack_parse_u64("syn-flood", arg, 0, UINT64_C(1) << 32);
+		break;
 	case OPT_RAMP: co->ramp_s = (double)synack_parse_u64("ramp-up", arg, 0, 86400); break;
 	case OPT_DRAIN: co->drain_s = (double)synack_parse_u64("drain", arg, 0, 3600); break;
 	case OPT_MAX_HEADER_C: lg->max_header = (uint32_t)synack_parse_u64("response-max-header", arg, 256, 1 << 20); break;

@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 
 #include "sy_rss.h"
+#include "sy_synflood.h"
 
 /* Linear ramp of the open rate and concurrency, updated once per millisecond. */
 static void
@@ -53,6 +54,8 @@ client_poll(void *app, struct sy_worker *w)
 			sy_loadgen_abort_all(cw->lg);
 	}
 	sy_loadgen_poll(cw->lg);
+	if (cw->flood != NULL && phase == 0)
+		sy_synflood_poll(cw->flood);
 }
 
 /* Worker q's share of a total: the remainder goes to the first workers. */
@@ -160,6 +163,33 @@ rss_steer(struct client_worker *cw, struct sy_loadgen_conf *lg, const struct sy_
 	}
 }
 
+/*
+ * Spoofed sources for --syn-flood: TEST-NET-3 (203.0.113.0/24, RFC 5737), off-link for the
+ * server as most spoofed sources are, so its SYN-ACKs go to the gateway (or, with none,
+ * nowhere) and are never answered, as in a real flood. The frames only ever cross the
+ * link the test owns.
+ */
+static void
+flood_start(struct client_worker *cw, const struct client_opts *co, struct sy_worker *w,
+	    struct synack_run *r, int slot)
+{
+	struct sy_synflood_conf fc = {
+		.dst_ip = co->lg.dst_ip, .dst_port = co->lg.dst_port,
+		.src_first = RTE_BE32(0xcb007100u), .src_count = 256,
+		.rate = co->flood_max ? 0 : co->flood_rate,
+		.seed = 0x5eedf100du + w->queue_id,
+	};
+
+	if (!co->flood_max && co->flood_rate == 0)
+		return;
+	cw->flood = rte_zmalloc_socket("sy_synflood", sizeof(*cw->flood), 0, rte_socket_id());
+	if (cw->flood == NULL)
+		synack_die_config("--syn-flood: out of memory");
+	sy_synflood_init(cw->flood, &fc, w->net, w->pool, &w->clock);
+	sy_stats_add_group(&r->stats, slot, "flood", sy_synflood_stats_names,
+			   sy_synflood_stats_count, (const uint64_t *)&cw->flood->stats);
+}
+
 void
 client_start(struct client_run *c, const struct client_opts *co, struct synack_run *r,
 	     struct sy_stack *s, const struct sy_port_ip_conf *src,
@@ -193,6 +223,7 @@ client_start(struct client_run *c, const struct client_opts *co, struct synack_r
 			sy_loadgen_set_limits(cw->lg, 1, 1);
 		w->app = cw;
 		w->app_poll = client_poll;
+		flood_start(cw, co, w, r, first_slot + q);
 		sy_stats_add_group(&r->stats, first_slot + q, "client", sy_loadgen_stats_names,
 				   sy_loadgen_stats_count,
 				   (const uint64_t *)sy_loadgen_stats(cw->lg));
@@ -331,6 +362,8 @@ client_free(struct client_run *c)
 	for (unsigned int q = 0; q < SY_PORT_MAX_QUEUES; q++) {
 		sy_loadgen_free(c->workers[q].lg);
 		c->workers[q].lg = NULL;
+		rte_free(c->workers[q].flood);
+		c->workers[q].flood = NULL;
 		if (c->workers[q].rss != NULL) {
 			sy_rss_map_free(&c->workers[q].rss->map);
 			rte_free(c->workers[q].rss);

@@ -16,11 +16,13 @@ struct client_opts {
 	bool target_set;
 	double drain_s;               /**< bounded finish after the stop request */
 	double ramp_s;                /**< rate and concurrency grow linearly over this time */
+	uint64_t flood_rate;          /**< spoofed SYNs per second alongside the load; 0: off */
+	bool flood_max;               /**< --syn-flood max: as fast as the worker can */
 };
 
 extern const struct option client_long_opts[];
 #define CLIENT_OPT_FIRST 330
-#define CLIENT_OPT_LAST 347
+#define CLIENT_OPT_LAST 348
 
 void client_opts_defaults(struct client_opts *co);
 int client_parse_opt(struct client_opts *co, int opt, const char *arg);
@@ -36,8 +38,11 @@ struct client_second {
 
 struct client_rss;
 
+struct sy_synflood;
+
 struct client_worker {
 	struct sy_loadgen *lg;
+	struct sy_synflood *flood;    /**< --syn-flood on this worker, or NULL */
 	struct client_rss *rss;       /**< RSS steering of this worker's tuples, or NULL */
 	const volatile int *phase;    /**< 0 run, 1 stop opening, 2 abort */
 	int seen_phase;

@@ -43,6 +43,8 @@ static const char usage[] =
 "                         --concurrency allows; default 0)\n"
 "  --concurrency N        open connections at most (default 1000)\n"
 "  --ramp-up S            grow rate and concurrency linearly from 1 over S seconds\n"
+"  --syn-flood N|max      also send N spoofed SYNs per second (or as fast as possible)\n"
+"                         from 203.0.113.0/24: tests the SYN-cookie defence\n"
 "  --connections N        stop after N connections (default: until the duration ends)\n"
 "  --requests N           requests per connection: 1 short (default), 0 keep-alive\n"
 "  --proto http|raw       http GET (default) or raw bytes (--request-size,\n"
