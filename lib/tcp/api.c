@@ -237,6 +237,8 @@ sy_tcp_listen(struct sy_tcp *tcp, rte_be32_t ip, rte_be16_t port, uint32_t backl
 	l->port = port;
 	l->backlog = backlog == 0 ? 1 : backlog;
 	l->embryonic = 0;
+	l->cookie_mode = 0;
+	l->cookie_last_ms = 0;
 	l->ops = ops;
 	l->user = user;
 	l->in_use = 1;

@@ -154,18 +154,44 @@ listen_cookie_ack(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx)
 
 /*
  * RFC 4987 3.6: SYN-ACK from a cookie when the listener is over its threshold. A full
- * connection table keeps its documented policy (drop, or RST with rst_when_full).
+ * connection table keeps its documented policy (drop, or RST with rst_when_full). The
+ * mode switches on with the first cookie and off with the first SYN that finds the
+ * backlog under the threshold again; both switches are counted.
  */
 static int
-listen_cookie_syn(struct sy_tcp *tcp, struct tcp_seg *seg, const struct tcp_listener *l)
+listen_cookie_syn(struct sy_tcp *tcp, struct tcp_seg *seg, struct tcp_listener *l)
 {
 	uint32_t t = tcp_syncookie_threshold(tcp, l);
 
 	/* a reopened TIME-WAIT tuple needs an ISN above the old one: no cookie */
-	if (t == 0 || seg->tw_reuse || l->embryonic < t)
+	if (t == 0 || seg->tw_reuse || l->embryonic < t) {
+		if (l->cookie_mode) {
+			l->cookie_mode = 0;
+			tcp->stats.syncookie_mode_off++;
+		}
 		return 0;
+	}
+	if (!l->cookie_mode) {
+		l->cookie_mode = 1;
+		tcp->stats.syncookie_mode_on++;
+	}
+	l->cookie_last_ms = tcp->now_ms + 1;   /* 0 stays "never" */
 	tcp_syncookie_send(tcp, seg);
 	return 1;
+}
+
+/*
+ * Cookies are valid for two 64 s periods. ACKs to a listener are checked as cookies (one
+ * SipHash each) only within four periods of the last cookie sent, not forever: so a
+ * stray ACK costs nothing to a listener that never needed cookies, and an ACK carrying an
+ * expired cookie is still recognised (and counted) as one for a while.
+ */
+#define COOKIE_WINDOW_MS (4 * 64 * 1000)
+
+static bool
+listen_expects_cookies(const struct sy_tcp *tcp, const struct tcp_listener *l)
+{
+	return l->cookie_last_ms != 0 && tcp->now_ms + 1 - l->cookie_last_ms <= COOKIE_WINDOW_MS;
 }
 
 /* RFC 9293 3.10.7.2 */
@@ -180,7 +206,7 @@ tcp_input_listen(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx)
 	    TCP_FLAGS(seg, RTE_TCP_ACK_FLAG)) {
 		if (TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) && !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) &&
 		    !TCP_FLAGS(seg, RTE_TCP_RST_FLAG) && tcp_syncookie_threshold(tcp, l) != 0 &&
-		    listen_cookie_ack(tcp, seg, lidx))
+		    listen_expects_cookies(tcp, l) && listen_cookie_ack(tcp, seg, lidx))
 			return;
 		/* RST: ignore; ACK: <SEQ=SEG.ACK><CTL=RST>; anything else: drop */
 		tcp->stats.drop_listen++;
@@ -206,8 +232,6 @@ tcp_input_listen(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx)
 		refuse_syn(tcp, seg);
 		return;
 	}
-	if (l->embryonic == tcp_syncookie_threshold(tcp, l))
-		tcp->stats.syncookie_mode_on++;    /* the next SYN gets a cookie */
 	tcb->flags |= TF_RTT;
 	tcb->rtt_seq = tcb->iss;
 	tcb->rtt_start = tcp_now32(tcp);

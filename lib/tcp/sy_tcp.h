@@ -193,7 +193,8 @@ struct sy_tcp_ops {
 	X(syncookies_sent)         /* RFC 4987 3.6: SYN answered statelessly */ \
 	X(syncookies_ok)           /* ACK carried a valid cookie: connection created */ \
 	X(syncookies_bad)          /* ACK to a cookie-enabled listener, invalid cookie: RST */ \
-	X(syncookie_mode_on)       /* a listener's embryonic count reached the threshold */
+	X(syncookie_mode_on)       /* a listener started answering SYNs with cookies */ \
+	X(syncookie_mode_off)      /* ... and stopped: its backlog drained under the threshold */
 
 struct sy_tcp_stats {
 #define SY_TCP_STATS_FIELD(name) uint64_t name;

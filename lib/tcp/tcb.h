@@ -160,6 +160,9 @@ struct tcp_listener {
 	uint8_t in_use;
 	uint32_t backlog;
 	uint32_t embryonic;          /* SYN-RECEIVED connections counted against backlog */
+	uint8_t cookie_mode;         /* SYNs answered with cookies (RFC 4987 3.6) */
+	uint64_t cookie_last_ms;     /* last cookie sent: ACKs are checked as cookies until
+				      * two cookie periods after it; 0: never */
 	const struct sy_tcp_ops *ops;
 	void *user;
 };

@@ -218,3 +218,37 @@ Test(syncookie, window_scale_survives_the_cookie_through_the_timestamp)
 		sent += p.len;
 	cr_assert_eq(sent, 2000, "sent %u into a 2000-byte window", sent);
 }
+
+/*
+ * The mode switches off once the backlog drains under the threshold: here the half-open
+ * connections of the flood give up after their SYN-ACK retries, and the next SYN gets an
+ * ordinary SYN-ACK with state again. Both switches are counted once.
+ */
+Test(syncookie, mode_switches_off_when_the_backlog_drains)
+{
+	struct th_pkt p;
+
+	flood(TH, THRESH + 5, FLOOD_PORT);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->syncookie_mode_on, 1);
+	/* SYN-ACK retries (TH_SYNACK_RETRIES, doubling from 1 s) run out within a minute */
+	th_advance_ms(TH, 60000);
+	sy_test_wire_clear(&TH->wire, &TH->txq);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_SYN_RECEIVED), 0, "backlog not drained");
+	th_feed(TH, &(struct th_seg){ .sport = 50001, .flags = TH_SYN, .seq = 7000,
+				      .opt = { .mss = 1460 } });
+	expect_synack(TH, &p, 7001);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_SYN_RECEIVED), 1, "state kept again");
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->syncookie_mode_off, 1);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->syncookies_sent, 5);
+}
+
+/* A listener that never sent a cookie does not spend a SipHash on a stray ACK: plain RST
+ * (RFC 9293 3.10.7.2), not counted as a bad cookie. */
+Test(syncookie, stray_ack_to_a_listener_without_cookies_is_a_plain_rst)
+{
+	th_listen(TH);
+	th_feed(TH, &(struct th_seg){ .sport = 50002, .flags = TH_ACK, .seq = 1, .ack = 12345 });
+	th_expect(TH, NULL, TH_RST, 12345, 0);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->syncookies_bad, 0);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_listen, 1);
+}
