@@ -202,3 +202,38 @@ Test(exhaust, arp_pending_full_is_counted_and_syn_retransmission_recovers)
 	cr_assert_eq(th_app_count(TH, TH_EV_CONNECTED), N_CONN);
 	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_ESTABLISHED), N_CONN);
 }
+
+/*
+ * The out-of-order queue at its bound (docs/tcp.md: at most TCP_RQ_RANGES disjoint runs):
+ * runs beyond it are dropped and counted (drop_ooo), nothing is delivered out of order,
+ * and when the hole is filled and the peer retransmits what was dropped, every byte
+ * arrives exactly once and in order.
+ */
+#define OOO_SEG 100
+#define OOO_RUNS 24       /* more than TCP_RQ_RANGES (16) */
+
+Test(exhaust, out_of_order_queue_at_its_bound_drops_counted_and_recovers)
+{
+	static uint8_t data[OOO_SEG * (2 * OOO_RUNS + 1)];
+	struct th_conn cn = { 0 };
+	uint32_t base;
+
+	th_pattern(data, sizeof(data), 11);
+	th_open_passive(TH, &cn, NULL, 0);
+	base = cn.rcv_nxt;
+	/* runs at segment 2, 4, 6, ...: each one a separate hole above RCV.NXT */
+	for (unsigned int i = 1; i <= OOO_RUNS; i++)
+		th_peer_send_at(TH, &cn, TH_ACK, base + 2 * i * OOO_SEG, cn.snd_nxt,
+				data + 2 * i * OOO_SEG, OOO_SEG);
+	sy_test_wire_clear(&TH->wire, &TH->txq);     /* the duplicate ACKs */
+	cr_assert_gt(sy_tcp_stats(TH->tcp)->drop_ooo, 0, "no run dropped past the bound");
+	cr_assert_eq(TH->app.data_len, 0, "data delivered out of order");
+	/* the peer fills every hole, then retransmits everything the queue dropped */
+	for (unsigned int i = 0; i < 2 * OOO_RUNS + 1; i++)
+		th_peer_send_at(TH, &cn, TH_ACK, base + i * OOO_SEG, cn.snd_nxt,
+				data + i * OOO_SEG, OOO_SEG);
+	cr_assert_eq(TH->app.data_len, sizeof(data), "delivered %u of %zu bytes",
+		     TH->app.data_len, sizeof(data));
+	cr_assert_eq(memcmp(TH->app.data, data, sizeof(data)), 0, "bytes differ");
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
+}
