@@ -4,7 +4,7 @@
 #   1. the Criterion unit and packet-level tests (release build),
 #   2. the interop tests against the Linux kernel over net_tap in a test namespace,
 #   3. the unit tests again in an ASan + UBSan build,
-#   4. every libFuzzer target for SY_FUZZ_SECONDS (default 30) under ASan + UBSan, after
+#   4. every libFuzzer target for SY_FUZZ_SECONDS (default 60) under ASan + UBSan, after
 #      replaying the saved regression inputs (scripts/fuzz.sh).
 # Ends with one line "tests: N passed, N failed" counting Criterion tests and interop
 # scripts, and exits non-zero if anything failed.
@@ -57,8 +57,8 @@ if [ $quick -eq 0 ]; then
 fi
 
 if [ $quick -eq 0 ]; then
-  echo "== fuzzing (libFuzzer, ASan + UBSan), ${SY_FUZZ_SECONDS:-30} s per target"
-  "$top/scripts/fuzz.sh" "${SY_FUZZ_SECONDS:-30}" 2>&1 | tee "$top/build/fuzz.log"
+  echo "== fuzzing (libFuzzer, ASan + UBSan), ${SY_FUZZ_SECONDS:-60} s per target"
+  "$top/scripts/fuzz.sh" "${SY_FUZZ_SECONDS:-60}" 2>&1 | tee "$top/build/fuzz.log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || any_rc=1
   ok=$(grep -cE '^fuzz: [a-z_]+: [0-9]+ executions .*no finding' "$top/build/fuzz.log" || true)
   passed=$((passed + ok))

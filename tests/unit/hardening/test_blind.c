@@ -114,3 +114,34 @@ Test(blind, data_wholly_before_rcv_nxt_gets_ack_and_is_not_delivered)
 {
 	data_outside_window(TH_PEER_ISN + 1 - 1000);
 }
+
+/*
+ * RFC 5961 5.2 (RFC 9293 3.10.7.4 fifth): an ACK of data never sent — SEG.ACK > SND.NXT —
+ * is answered with an ACK and dropped: it moves nothing and its data is not delivered.
+ */
+Test(blind, ack_of_unsent_data_is_acked_and_dropped)
+{
+	struct th_conn cn = { 0 };
+
+	th_open_passive(TH, &cn, NULL, 0);
+	th_peer_send_at(TH, &cn, TH_ACK | TH_PSH, cn.rcv_nxt, cn.snd_nxt + 5000, "evil", 4);
+	th_expect(TH, NULL, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_ack_unsent, 1);
+	cr_assert_eq(TH->app.data_len, 0, "data of an unacceptable ACK was delivered");
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
+	/* the connection is unharmed: the genuine segment is taken */
+	th_peer_send_at(TH, &cn, TH_ACK | TH_PSH, cn.rcv_nxt, cn.snd_nxt, "good", 4);
+	cr_assert_eq(TH->app.data_len, 4);
+}
+
+/* RFC 5961 5.2: an ACK below SND.UNA - MAX.SND.WND is too old to be genuine: ACK, drop. */
+Test(blind, ack_far_below_snd_una_is_acked_and_dropped)
+{
+	struct th_conn cn = { 0 };
+
+	th_open_passive(TH, &cn, NULL, 0);
+	th_peer_send_at(TH, &cn, TH_ACK | TH_PSH, cn.rcv_nxt, cn.snd_nxt - 200000, "evil", 4);
+	th_expect(TH, NULL, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_ack_old, 1);
+	cr_assert_eq(TH->app.data_len, 0);
+}
