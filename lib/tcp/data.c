@@ -165,6 +165,15 @@ next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, in
 	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at) && sacked_at != tcb->snd_max)
 		len = RTE_MIN(len, sacked_at - tcb->snd_nxt);
 	*fin = (tcb->flags & TF_FIN_QUEUED) && off + len == queued;
+	/*
+	 * RFC 9293 3.8.6.2.1 sender SWS avoidance: a segment cut short by a small offered
+	 * window (not by the data) waits until it is a full MSS or half the largest window
+	 * the peer ever offered; the persist/retransmission timer is the override timeout
+	 * that sends it anyway (force).
+	 */
+	if (!force && !*fin && len < tcb->snd_mss && len < unsent &&
+	    len < tcb->max_snd_wnd / 2)
+		return 0;
 	/* RFC 9293 3.7.4 Nagle: hold a small segment while data is unacknowledged */
 	if (!force && !*fin && len < tcb->snd_mss && off > 0 &&
 	    !(tcb->flags & TF_NODELAY) && SEQ_GEQ(tcb->snd_nxt, tcb->snd_max))

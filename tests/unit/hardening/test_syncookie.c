@@ -216,7 +216,9 @@ Test(syncookie, window_scale_survives_the_cookie_through_the_timestamp)
 	th_app_send(TH, cn.c, d, sizeof(d));
 	while (th_try_pop(TH, &p))
 		sent += p.len;
-	cr_assert_eq(sent, 2000, "sent %u into a 2000-byte window", sent);
+	/* a full segment fits only if the window is 2000 (not the unscaled 500); the 552-byte
+	 * rest waits (RFC 9293 3.8.6.2.1 sender SWS avoidance) */
+	cr_assert(sent >= 1448 && sent <= 2000, "sent %u into a 2000-byte window", sent);
 }
 
 /*

@@ -299,3 +299,74 @@ Test(tcpdata_window, small_window_increases_are_not_advertised)
 		send_expect_ack(&cn, b, (k - 1) * 100, 100, b + k * 100, SWS_BUF - k * 100);
 	send_expect_ack(&cn, b, 1500, 100, b + 1600, SWS_BUF - 100);
 }
+
+/*
+ * RFC 9293 3.8.6.2.1, sender side: with a small window offered (here 300 bytes after a
+ * 64 KiB one), a segment cut short by the window is not sent; a window update that makes
+ * room for a full segment releases the data; and if the window stays small, the override
+ * timer sends the small segment anyway, so the connection never stalls.
+ */
+Test(tcpdata_window, sws_small_offered_window_holds_data_until_update_or_override)
+{
+	struct th_conn cn = { 0 };
+	static uint8_t d[3000];
+	struct th_pkt p;
+
+	th_open_passive(TH, &cn, NULL, 0);
+	cr_assert_eq(sy_tcp_set_nodelay(TH->tcp, cn.c, true), 0);
+	th_feed(TH, &(struct th_seg){ .sport = cn.pport, .flags = TH_ACK, .seq = cn.rcv_nxt,
+				      .ack = cn.snd_nxt, .win = 300 });
+	th_app_send(TH, cn.c, d, sizeof(d));
+	th_expect_none(TH);                            /* 300 < MSS and < half of 65535 */
+	/* the override: the persist/retransmission timer sends what the window allows */
+	uint64_t waited = th_expect_within(TH, 2000, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+
+	cr_assert_gt(waited, 0, "sent at once: silly window");
+	cr_assert_eq(p.len, 300);
+	cn.snd_nxt += 300;
+	/* a window update with room for full segments releases the rest */
+	th_feed(TH, &(struct th_seg){ .sport = cn.pport, .flags = TH_ACK, .seq = cn.rcv_nxt,
+				      .ack = cn.snd_nxt, .win = 65535 });
+	uint32_t sent = 0;
+
+	while (th_try_pop(TH, &p))
+		sent += p.len;
+	cr_assert_eq(sent, sizeof(d) - 300);
+}
+
+/*
+ * RFC 9293 3.7.4 (Nagle): a small segment is held while earlier data is unacknowledged
+ * and leaves the moment the ACK arrives (no timer involved); with TCP_NODELAY it leaves
+ * at once.
+ */
+static void
+nagle_case(bool nodelay)
+{
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+
+	th_open_passive(TH, &cn, NULL, 0);
+	cr_assert_eq(sy_tcp_set_nodelay(TH->tcp, cn.c, nodelay), 0);
+	th_app_send(TH, cn.c, "first", 5);
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);      /* nothing in flight: goes */
+	th_app_send(TH, cn.c, "second", 6);
+	if (nodelay) {
+		th_expect(TH, &p, TH_ACK, cn.snd_nxt + 5, cn.rcv_nxt);
+		return;
+	}
+	th_advance_ms(TH, 100);                                   /* no timer releases it */
+	th_expect_none(TH);
+	th_peer_send_at(TH, &cn, TH_ACK, cn.rcv_nxt, cn.snd_nxt + 5, NULL, 0);
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt + 5, cn.rcv_nxt);  /* released by the ACK */
+	cr_assert_eq(p.len, 6);
+}
+
+Test(tcpdata_window, nagle_holds_a_small_segment_until_the_ack)
+{
+	nagle_case(false);
+}
+
+Test(tcpdata_window, nodelay_sends_a_small_segment_at_once)
+{
+	nagle_case(true);
+}
