@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET, OPT_PCAP, OPT_PCAP_COUNT, OPT_TEST };
+enum {
+	OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET, OPT_PCAP, OPT_PCAP_COUNT, OPT_TEST,
+	OPT_CC,
+};
 
 /* Commands number their own options from here on (see synack.h). */
 #define FIRST_COMMAND_OPT 300
@@ -23,6 +26,7 @@ static const struct option common_long[] = {
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "pcap-count", required_argument, NULL, OPT_PCAP_COUNT },
 	{ "test", required_argument, NULL, OPT_TEST },
+	{ "cc", required_argument, NULL, OPT_CC },
 };
 
 #define MAX_LONG_OPTS 64
@@ -82,6 +86,14 @@ handle_opt(void *arg, int opt, const char *value)
 	case OPT_PCAP: o->pcap_path = value; break;
 	case OPT_PCAP_COUNT: o->pcap_count = (uint32_t)synack_parse_u64("pcap-count", value, 1, 1000000); break;
 	case OPT_TEST: break;  /* applied before the command line */
+	case OPT_CC:
+		if (strcmp(value, "newreno") == 0)
+			o->cc = SY_TCP_CC_NEWRENO;
+		else if (strcmp(value, "cubic") == 0)
+			o->cc = SY_TCP_CC_CUBIC;
+		else
+			synack_die_config("--cc %s: expected newreno or cubic", value);
+		break;
 	default:
 		if (c->extra == NULL || c->extra(opt, value, c->extra_arg) != 0)
 			synack_die_config("see 'synack --help'");
@@ -115,6 +127,7 @@ synack_parse_common(struct synack_opts *o, int argc, char **argv, const char *ex
 
 	merge_options(all, extra_long);
 	o->pcap_count = 1000;
+	o->cc = -1;
 	apply_test_profile(&ctx, argc, argv, all);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, extra_short ? extra_short : "", all, NULL)) != -1) {

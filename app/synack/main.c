@@ -22,6 +22,7 @@ static const char usage[] =
 "  --duration S      stop after S seconds (demo: 10; others: run until SIGINT/SIGTERM)\n"
 "  --json FILE       write the result as JSON (client, demo: docs/results-schema.json)\n"
 "  --quiet           no progress line, no counter dump\n"
+"  --cc NAME         congestion control of every connection: newreno (default) | cubic\n"
 "  --test FILE       options from a test profile (INI: [run], [server], [client];\n"
 "                    keys are these long options without dashes; the command line wins)\n"
 "  --pcap FILE       capture each worker's first frames (rx and tx) to FILE, pcapng\n"

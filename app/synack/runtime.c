@@ -97,7 +97,14 @@ synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
 {
 	char err[SY_PORT_ERR_LEN];
 	unsigned int workers = r->conf.worker_count;
+	struct sy_tcp_conf tc;
 	int rc;
+
+	if (tcp != NULL && r->opts.cc >= 0) {
+		tc = *tcp;
+		tc.cc = (uint8_t)r->opts.cc;
+		tcp = &tc;
+	}
 
 	r->pair = r->conf.driver == SY_PORT_DRV_RING_PAIR;
 	if (r->pair) {

@@ -25,6 +25,7 @@ struct synack_opts {
 	bool quiet;                  /**< no progress line */
 	const char *pcap_path;       /**< capture the first frames of each worker here */
 	uint32_t pcap_count;         /**< frames per worker (rx and tx together) */
+	int cc;                      /**< --cc: enum sy_tcp_cc, or -1 for the engine default */
 	int eal_argc;                /**< EAL options after "--" */
 	char **eal_argv;
 };

@@ -16,6 +16,7 @@ config_error() {
 config_error unknown_command "unknown command" frobnicate
 config_error bad_number "--rate abc" demo --rate abc
 config_error bad_target "--target 300.1.1.1" client --target 300.1.1.1 --profile "$SY_SRC/drivers-config/net_null.ini"
+config_error bad_cc "--cc reno" demo --cc reno
 config_error server_needs_profile "--profile FILE is required" server
 printf '[port]\ndriver = net_null\ndevice = net_null0\nrx_desc = 70000\n' > "$tmp/bad-port.ini"
 config_error profile_out_of_range "bad-port.ini: \[port\] rx_desc" pktpath --profile "$tmp/bad-port.ini"
@@ -32,4 +33,7 @@ out=$("$SY_SYNACK" demo --test "$tmp/ok.ini" --connections 7 < /dev/null 2>&1); 
 check test_profile_run_exit_zero '[ $rc -eq 0 ]'
 check command_line_wins_over_profile 'grep -Eq "^  client.responses_ok +7$" <<<"$out"'
 check profile_duration_not_reached 'grep -q "summary: [0-9]\.[0-9]* s" <<<"$out"'
+# --cc cubic: the demo runs with CUBIC connections and no errors
+out=$("$SY_SYNACK" demo --cc cubic --duration 1 --concurrency 8 < /dev/null 2>&1); rc=$?
+check cc_cubic_run_exit_zero '[ $rc -eq 0 ] && grep -Eq "^  client.responses_ok +[1-9]" <<<"$out"'
 exit $fail
