@@ -236,6 +236,16 @@ th_setup(void)
 }
 
 void
+th_setup_with(void (*tweak)(struct sy_tcp_conf *conf))
+{
+	struct sy_tcp_conf conf;
+
+	th_conf_defaults(&conf);
+	tweak(&conf);
+	TH = th_create(&conf, NULL, 1000000);
+}
+
+void
 th_teardown(void)
 {
 	struct th *h = TH;

@@ -190,6 +190,12 @@ extern struct th *TH;
 void th_setup(void);
 void th_teardown(void);
 
+/**
+ * For tests that need another configuration: builds TH from th_conf_defaults() changed by
+ * @p tweak (call it first thing in the test; the suite's .fini = th_teardown frees it).
+ */
+void th_setup_with(void (*tweak)(struct sy_tcp_conf *conf));
+
 /* ---- the peer ---- */
 
 /** Builds the frame of @p s (exposed for robustness tests that edit bytes). */

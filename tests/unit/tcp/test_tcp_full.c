@@ -10,27 +10,21 @@
 
 #include "tcp_harness.h"
 
-static struct th *h;
-
 static void
-make(bool rst)
+two_conns_drop(struct sy_tcp_conf *c)
 {
-	struct sy_tcp_conf conf;
-
-	th_conf_defaults(&conf);
-	conf.max_conns = 2;
-	conf.rst_when_full = rst;
-	h = th_create(&conf, NULL, 1000000);
+	c->max_conns = 2;
+	c->rst_when_full = false;
 }
 
 static void
-destroy(void)
+two_conns_rst(struct sy_tcp_conf *c)
 {
-	th_destroy(h);
-	h = NULL;
+	c->max_conns = 2;
+	c->rst_when_full = true;
 }
 
-TestSuite(tcp_full, .fini = destroy);
+TestSuite(tcp_full, .fini = th_teardown);
 
 /* Fills the table with two established connections (ports 40000, 40001). */
 static void
@@ -38,14 +32,14 @@ fill(struct th_conn *a, struct th_conn *b)
 {
 	a->pport = 40000;
 	b->pport = 40001;
-	th_open_passive(h, a, NULL, 0);
-	th_open_passive(h, b, NULL, 0);
+	th_open_passive(TH, a, NULL, 0);
+	th_open_passive(TH, b, NULL, 0);
 }
 
 static void
 syn_from_port(uint16_t port)
 {
-	th_feed(h, &(struct th_seg){ .sport = port, .dport = TH_LPORT, .flags = TH_SYN,
+	th_feed(TH, &(struct th_seg){ .sport = port, .dport = TH_LPORT, .flags = TH_SYN,
 				     .seq = 5000, .win = 65535 });
 }
 
@@ -53,12 +47,12 @@ syn_from_port(uint16_t port)
 static void
 still_works(struct th_conn *a)
 {
-	th_peer_send(h, a, TH_ACK | TH_PSH, "ping", 4);
-	cr_assert_eq(sy_tcp_conn_state(h->tcp, a->c), SY_TCP_ESTABLISHED);
-	th_app_send(h, a->c, "pong", 4);
+	th_peer_send(TH, a, TH_ACK | TH_PSH, "ping", 4);
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, a->c), SY_TCP_ESTABLISHED);
+	th_app_send(TH, a->c, "pong", 4);
 	struct th_pkt p;
 
-	th_expect_within(h, TH_DELACK_MS + TH_SLACK_MS(TH_DELACK_MS), &p, TH_ACK, a->snd_nxt,
+	th_expect_within(TH, TH_DELACK_MS + TH_SLACK_MS(TH_DELACK_MS), &p, TH_ACK, a->snd_nxt,
 			 a->rcv_nxt);
 }
 
@@ -66,11 +60,11 @@ Test(tcp_full, syn_dropped_silently_by_default_and_counted)
 {
 	struct th_conn a = { 0 }, b = { 0 };
 
-	make(false);
+	th_setup_with(two_conns_drop);
 	fill(&a, &b);
 	syn_from_port(40002);
-	th_expect_none(h);
-	cr_assert_eq(sy_tcp_stats(h->tcp)->drop_table_full, 1);
+	th_expect_none(TH);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_table_full, 1);
 	still_works(&a);
 }
 
@@ -78,12 +72,12 @@ Test(tcp_full, syn_answered_with_rst_ack_when_configured)
 {
 	struct th_conn a = { 0 }, b = { 0 };
 
-	make(true);
+	th_setup_with(two_conns_rst);
 	fill(&a, &b);
 	syn_from_port(40002);
 	/* RFC 9293 3.10.7.1 form for a segment without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN> */
-	th_expect(h, NULL, TH_RST | TH_ACK, 0, 5001);
-	cr_assert_eq(sy_tcp_stats(h->tcp)->drop_table_full, 1);
+	th_expect(TH, NULL, TH_RST | TH_ACK, 0, 5001);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_table_full, 1);
 	still_works(&a);
 }
 
@@ -91,11 +85,11 @@ Test(tcp_full, a_freed_block_serves_the_next_syn)
 {
 	struct th_conn a = { 0 }, b = { 0 }, c = { .pport = 40003 };
 
-	make(false);
+	th_setup_with(two_conns_drop);
 	fill(&a, &b);
-	cr_assert_eq(sy_tcp_abort(h->tcp, b.c), 0);
-	th_expect(h, NULL, TH_RST, b.snd_nxt, 0);   /* RFC 9293 3.10.4 ABORT: <SEQ=SND.NXT><CTL=RST> */
-	th_open_passive(h, &c, NULL, 0);
-	cr_assert_eq(sy_tcp_conn_state(h->tcp, c.c), SY_TCP_ESTABLISHED);
-	cr_assert_eq(sy_tcp_stats(h->tcp)->drop_table_full, 0);
+	cr_assert_eq(sy_tcp_abort(TH->tcp, b.c), 0);
+	th_expect(TH, NULL, TH_RST, b.snd_nxt, 0);   /* RFC 9293 3.10.4 ABORT: <SEQ=SND.NXT><CTL=RST> */
+	th_open_passive(TH, &c, NULL, 0);
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, c.c), SY_TCP_ESTABLISHED);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_table_full, 0);
 }

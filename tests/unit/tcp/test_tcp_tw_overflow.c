@@ -10,39 +10,33 @@
 
 #include "tcp_harness.h"
 
-static struct th *h;
-
 static void
-make(bool keep)
+one_record(struct sy_tcp_conf *c)
 {
-	struct sy_tcp_conf conf;
-
-	th_conf_defaults(&conf);
-	conf.max_time_wait = 1;
-	conf.time_wait_overflow_keep = keep;
-	h = th_create(&conf, NULL, 1000000);
+	c->max_time_wait = 1;
+	c->time_wait_overflow_keep = false;
 }
 
 static void
-destroy(void)
+one_record_keep(struct sy_tcp_conf *c)
 {
-	th_destroy(h);
-	h = NULL;
+	c->max_time_wait = 1;
+	c->time_wait_overflow_keep = true;
 }
 
-TestSuite(tcp_tw_overflow, .fini = destroy);
+TestSuite(tcp_tw_overflow, .fini = th_teardown);
 
 /* Active close of @p cn up to the ACK of the peer's FIN (RFC 9293 Figure 13, left side). */
 static void
 close_to_time_wait(struct th_conn *cn)
 {
-	cr_assert_eq(sy_tcp_close(h->tcp, cn->c), 0);
-	th_expect(h, NULL, TH_FIN | TH_ACK, cn->snd_nxt, cn->rcv_nxt);
-	th_peer_send_at(h, cn, TH_ACK, cn->rcv_nxt, cn->snd_nxt + 1, NULL, 0);
-	th_peer_send_at(h, cn, TH_FIN | TH_ACK, cn->rcv_nxt, cn->snd_nxt + 1, NULL, 0);
+	cr_assert_eq(sy_tcp_close(TH->tcp, cn->c), 0);
+	th_expect(TH, NULL, TH_FIN | TH_ACK, cn->snd_nxt, cn->rcv_nxt);
+	th_peer_send_at(TH, cn, TH_ACK, cn->rcv_nxt, cn->snd_nxt + 1, NULL, 0);
+	th_peer_send_at(TH, cn, TH_FIN | TH_ACK, cn->rcv_nxt, cn->snd_nxt + 1, NULL, 0);
 	cn->snd_nxt += 1;
 	cn->rcv_nxt += 1;
-	th_expect_within(h, TH_DELACK_MS + TH_SLACK_MS(TH_DELACK_MS), NULL, TH_ACK, cn->snd_nxt,
+	th_expect_within(TH, TH_DELACK_MS + TH_SLACK_MS(TH_DELACK_MS), NULL, TH_ACK, cn->snd_nxt,
 			 cn->rcv_nxt);
 }
 
@@ -51,10 +45,10 @@ two_connections_to_time_wait(struct th_conn *a, struct th_conn *b)
 {
 	a->pport = 40000;
 	b->pport = 40001;
-	th_open_passive(h, a, NULL, 0);
-	th_open_passive(h, b, NULL, 0);
+	th_open_passive(TH, a, NULL, 0);
+	th_open_passive(TH, b, NULL, 0);
 	close_to_time_wait(a);
-	cr_assert_eq(sy_tcp_count(h->tcp, SY_TCP_TIME_WAIT), 1);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 1);
 	close_to_time_wait(b);
 }
 
@@ -62,29 +56,29 @@ Test(tcp_tw_overflow, default_closes_without_time_wait_and_counts_it)
 {
 	struct th_conn a = { 0 }, b = { 0 };
 
-	make(false);
+	th_setup_with(one_record);
 	two_connections_to_time_wait(&a, &b);
-	cr_assert_eq(sy_tcp_stats(h->tcp)->time_wait_overflow, 1);
-	cr_assert_eq(sy_tcp_count(h->tcp, SY_TCP_TIME_WAIT), 1, "only the first is in TIME-WAIT");
-	cr_assert_eq(th_app_count(h, TH_EV_CLOSED), 2, "both closed callbacks");
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->time_wait_overflow, 1);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 1, "only the first is in TIME-WAIT");
+	cr_assert_eq(th_app_count(TH, TH_EV_CLOSED), 2, "both closed callbacks");
 	/* b's tuple has no state left: a retransmitted FIN meets a closed port (3.10.7.1) */
-	th_peer_send_at(h, &b, TH_FIN | TH_ACK, b.rcv_nxt - 1, b.snd_nxt, NULL, 0);
-	th_expect(h, NULL, TH_RST, b.snd_nxt, 0);
+	th_peer_send_at(TH, &b, TH_FIN | TH_ACK, b.rcv_nxt - 1, b.snd_nxt, NULL, 0);
+	th_expect(TH, NULL, TH_RST, b.snd_nxt, 0);
 	/* a's record still re-ACKs its peer's retransmitted FIN */
-	th_peer_send_at(h, &a, TH_FIN | TH_ACK, a.rcv_nxt - 1, a.snd_nxt, NULL, 0);
-	th_expect(h, NULL, TH_ACK, a.snd_nxt, a.rcv_nxt);
+	th_peer_send_at(TH, &a, TH_FIN | TH_ACK, a.rcv_nxt - 1, a.snd_nxt, NULL, 0);
+	th_expect(TH, NULL, TH_ACK, a.snd_nxt, a.rcv_nxt);
 }
 
 Test(tcp_tw_overflow, keep_holds_the_connection_in_time_wait_for_2msl)
 {
 	struct th_conn a = { 0 }, b = { 0 };
 
-	make(true);
+	th_setup_with(one_record_keep);
 	two_connections_to_time_wait(&a, &b);
-	cr_assert_eq(sy_tcp_stats(h->tcp)->time_wait_overflow, 0);
-	cr_assert_eq(sy_tcp_count(h->tcp, SY_TCP_TIME_WAIT), 2, "both in TIME-WAIT");
-	th_peer_send_at(h, &b, TH_FIN | TH_ACK, b.rcv_nxt - 1, b.snd_nxt, NULL, 0);
-	th_expect(h, NULL, TH_ACK, b.snd_nxt, b.rcv_nxt);
-	th_advance_ms(h, TH_2MSL_MS + TH_SLACK_MS(TH_2MSL_MS));
-	cr_assert_eq(sy_tcp_count(h->tcp, SY_TCP_TIME_WAIT), 0, "both expire after 2MSL");
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->time_wait_overflow, 0);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 2, "both in TIME-WAIT");
+	th_peer_send_at(TH, &b, TH_FIN | TH_ACK, b.rcv_nxt - 1, b.snd_nxt, NULL, 0);
+	th_expect(TH, NULL, TH_ACK, b.snd_nxt, b.rcv_nxt);
+	th_advance_ms(TH, TH_2MSL_MS + TH_SLACK_MS(TH_2MSL_MS));
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 0, "both expire after 2MSL");
 }
