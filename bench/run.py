@@ -60,6 +60,12 @@ class Owned:
     """Everything this run created, removed at exit: processes by PID (and their children,
     e.g. nginx workers, by PID), namespaces, temp dirs."""
     procs, netns, dirs = [], [], []
+    hugepages = None   # nr_hugepages to put back (idle_conns raises it for a run)
+
+    @classmethod
+    def restore_hugepages(cls, total):
+        if cls.hugepages is None:
+            cls.hugepages = total
 
     @classmethod
     def proc(cls, p):
@@ -102,6 +108,13 @@ class Owned:
         for d in cls.dirs:
             shutil.rmtree(d, ignore_errors=True)
         cls.dirs = []
+        if cls.hugepages is not None:
+            try:
+                with open('/proc/sys/vm/nr_hugepages', 'w') as f:
+                    f.write(str(cls.hugepages))
+            except OSError:
+                pass
+            cls.hugepages = None
 
 
 def on_signal(sig, _frame):
@@ -517,41 +530,78 @@ class Suite:
                                    'note': 'outputs folded in as printed; see bench/bulk'})
 
     # ---- 4: idle connections
+    IDLE_PROFILE = os.path.join(BENCH, 'profiles', 'mem_pair_idle.ini')
+    # measured (docs/benchmarks.md, "Memory per idle connection"): about 1.9 kB per
+    # connection pair at 1 M, plus ~200 MiB of fixed cost (mbuf pool, rings)
+    IDLE_BYTES_PER_CONN, IDLE_FIXED_MB = 2000, 512
+
+    def idle_eal(self, n):
+        """Hugepages for n idle connections: nr_hugepages is raised for the run when too few
+        are free, and restored at exit (Owned.restore). --no-huge -m otherwise."""
+        need = (n * self.IDLE_BYTES_PER_CONN >> 20) + self.IDLE_FIXED_MB
+        pages = (need + 1) // 2
+        try:
+            with open('/proc/meminfo') as f:
+                mi = f.read()
+            free = int(re.search(r'HugePages_Free:\s+(\d+)', mi).group(1))
+            with open('/proc/sys/vm/nr_hugepages') as f:
+                total = int(f.read())
+            if free < pages:
+                Owned.restore_hugepages(total)
+                with open('/proc/sys/vm/nr_hugepages', 'w') as f:
+                    f.write(str(total + pages - free))
+                with open('/proc/meminfo') as f:
+                    free = int(re.search(r'HugePages_Free:\s+(\d+)', f.read()).group(1))
+            if free >= pages:
+                return []
+        except (OSError, AttributeError):
+            pass
+        return ['--', '--no-huge', '-m', str(need)]
+
     def synack_idle(self, n, rate):
-        """Hold n connections client <-> server in `synack demo`; memory (RSS + hugetlb
-        mapped, from smaps) and CPU once all are established."""
+        """Hold n connections client <-> server in `synack demo`, keepalive armed on every
+        one; memory (RSS + hugetlb mapped, from smaps; the EAL heap's allocated bytes) and
+        CPU once all are established."""
         opening = n / rate + 3
         d = tmpdir('idle')
-        cmd = [self.synack.bin, 'demo', '--quiet', '--duration', str(int(opening + 30)),
-               '--json', os.path.join(d, 'r.json'), '--requests', '0', '--think-us', '60000000',
-               '--concurrency', str(n), '--rate', str(rate), '--drain', '1']
+        cmd = [self.synack.bin, 'demo', '--quiet', '--duration', str(int(2 * opening + 40)),
+               '--json', os.path.join(d, 'r.json'), '--profile', self.IDLE_PROFILE,
+               '--src-ports', '1024-65535', '--requests', '0', '--think-us', '2000000000',
+               '--keepalive', '7200', '--concurrency', str(n), '--rate', str(rate),
+               '--drain', '1'] + self.idle_eal(n)
         p = Owned.proc(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL))
         t0 = time.time()
         est, stats = 0, {}
-        while time.time() - t0 < opening + 20 and p.poll() is None:
+        while time.time() - t0 < 2 * opening + 20 and p.poll() is None:
             time.sleep(0.5)
-            stats = telemetry(p.pid)
+            stats = telemetry(p.pid) or {}
             est = stats.get('client/conns_established', 0)
             if est >= n:
                 break
         t_open = time.time() - t0
         res = {'requested': n, 'rate': rate, 'established': est,
-               'seconds_to_establish': round(t_open, 2)}
+               'seconds_to_establish': round(t_open, 2),
+               'hugepages': '--no-huge' not in cmd}
         if p.poll() is None and stats:
             time.sleep(0.5)
             mem = proc_mem(p.pid)
-            s0, c0, w0 = telemetry(p.pid), proc_cpu_s(p.pid), time.time()
-            time.sleep(2)
-            s1, c1, w1 = telemetry(p.pid), proc_cpu_s(p.pid), time.time()
+            heap = eal_heap(p.pid)
+            s0, c0, w0 = telemetry(p.pid) or {}, proc_cpu_s(p.pid), time.time()
+            time.sleep(3)
+            s1, c1, w1 = telemetry(p.pid) or {}, proc_cpu_s(p.pid), time.time()
             tsc = self.machine()['tsc_hz']
             res.update(mem)
+            res.update(heap)
             res['process_cpu_percent_idle'] = round(100 * (c1 - c0) / (w1 - w0), 1)
-            res['busy_cycles_percent_idle'] = round(100 * (
-                s1.get('loop/busy_cycles', 0) - s0.get('loop/busy_cycles', 0)) /
-                ((w1 - w0) * tsc * 2), 3)
+            busy = s1.get('loop/busy_cycles', 0) - s0.get('loop/busy_cycles', 0)
+            res['busy_cycles_per_second_idle'] = round(busy / (w1 - w0))
+            res['busy_cycles_percent_idle'] = round(100 * busy / ((w1 - w0) * tsc * 2), 3)
             res['segments_while_idle'] = (s1.get('tcp/tx_segs', 0) - s0.get('tcp/tx_segs', 0))
-        Owned.stop(p, signal.SIGINT, wait=60)
+            res['drops_and_retransmissions'] = {
+                k: v for k, v in s1.items() if v and re.search(
+                    r'tx_drop_full|retrans|port_exhausted|connect_errors|conns_failed', k)}
+        Owned.stop(p, signal.SIGINT, wait=120)
         shutil.rmtree(d, ignore_errors=True)
         return res
 
@@ -576,7 +626,10 @@ class Suite:
 
     def idle_conns(self):
         base = 1000
-        ns = [100000] if self.quick else [100000, 250000]
+        # 10 M needs the data-block arena sized by use (docs/benchmarks.md, "Memory per
+        # idle connection"): today it would take ~19 GB, more than this machine can spare
+        ns = [1000000] if self.quick else [1000000, int(os.environ.get('SY_IDLE_MAX', 1000000))]
+        ns = sorted(set(ns))
         rate = 100000
         runs = {n: [] for n in [base] + ns}
         kern = []
@@ -605,7 +658,13 @@ class Suite:
                       'process_cpu_percent_idle': summary([r.get('process_cpu_percent_idle')
                                                            for r in runs[n]]),
                       'busy_cycles_percent_idle': summary([r.get('busy_cycles_percent_idle')
-                                                           for r in runs[n]])}
+                                                           for r in runs[n]]),
+                      'busy_cycles_per_second_idle': summary(
+                          [r.get('busy_cycles_per_second_idle') for r in runs[n]]),
+                      'heap_bytes_per_connection_marginal': summary(
+                          [(rn['heap_alloc_bytes'] - rb['heap_alloc_bytes']) / (n - base)
+                           for rb, rn in zip(runs[base], runs[n])
+                           if 'heap_alloc_bytes' in rn and 'heap_alloc_bytes' in rb])}
         kper = summary([k.get('kernel_bytes_per_connection') for k in kern])
         nmax = ns[-1]
         sy_ep = per[nmax]['bytes_per_endpoint_marginal']
@@ -615,9 +674,11 @@ class Suite:
                            {'synack (marginal, RSS+hugetlb)': [per[n]['bytes_per_connection_marginal']
                                                                for n in ns],
                             'kernel loopback 100k (slab)': [kper for _ in ns]})]
-        cfg = {'runs': self.runs, 'synack': 'synack demo --requests 0 --think-us 60000000 '
-               f'--concurrency N --rate {rate}; memory = VmRSS + hugetlb mapped (smaps) once '
-               f'all N are established; marginal = (mem(N) - mem({base})) / (N - {base})',
+        cfg = {'runs': self.runs, 'synack': 'synack demo --profile bench/profiles/'
+               'mem_pair_idle.ini --src-ports 1024-65535 --requests 0 --think-us 2000000000 '
+               f'--keepalive 7200 --concurrency N --rate {rate}; memory = VmRSS + hugetlb '
+               f'mapped (smaps) once all N are established; marginal = (mem(N) - mem({base})) '
+               f'/ (N - {base}); heap = the EAL heap\'s allocated bytes (/eal/heap_info)',
                'kernel': 'bench/idle_kernel.py: 100k loopback pairs in a namespace; Slab + TCP '
                          'buffer growth',
                'connection': 'one client endpoint plus one server endpoint (both stacks are '
@@ -769,14 +830,16 @@ def md_summary(results):
         elif name == 'idle_conns':
             L.append('### idle_conns\n')
             L.append('| N | established in (s) | synack bytes/conn (marginal, both ends) | '
-                     'per endpoint | process CPU % idle | busy cycles % idle |')
-            L.append('| --- | --- | --- | --- | --- | --- |')
+                     'per endpoint | total bytes / N | process CPU % idle | '
+                     'busy cycles/s idle |')
+            L.append('| --- | --- | --- | --- | --- | --- | --- |')
             for n, v in r['synack'].items():
                 L.append(f'| {n} | {fmt(med(v["seconds_to_establish"]), 1)} | '
                          f'{fmt(med(v["bytes_per_connection_marginal"]))} | '
                          f'{fmt(med(v["bytes_per_endpoint_marginal"]))} | '
+                         f'{fmt(med(v["bytes_per_connection_total"]))} | '
                          f'{fmt(med(v["process_cpu_percent_idle"]), 1)} | '
-                         f'{fmt(med(v["busy_cycles_percent_idle"]), 2)} |')
+                         f'{fmt(med(v.get("busy_cycles_per_second_idle")))} |')
             L.append(f'\nkernel, 100k loopback pairs: {fmt(med(r["kernel_bytes_per_connection"]))}'
                      f' bytes per connection (both ends, slab); target: {r["target"]}: '
                      f'{"met" if r["target_met"] else "NOT met"}\n')
@@ -831,6 +894,20 @@ def telemetry(pid):
         obj, _ = json.JSONDecoder().raw_decode(p.stdout[at:])
         return obj.get('/synack/stats', {})
     except ValueError:
+        return {}
+
+
+def eal_heap(pid):
+    """The EAL heap of a running synack (socket 0): bytes allocated and mapped."""
+    try:
+        p = subprocess.run(['dpdk-telemetry.py', '-f', f'synack{pid}'],
+                           input='/eal/heap_info,0\n', capture_output=True, text=True,
+                           timeout=10)
+        at = p.stdout.find('{"/eal/heap_info"')
+        obj, _ = json.JSONDecoder().raw_decode(p.stdout[at:])
+        h = obj['/eal/heap_info']
+        return {'heap_alloc_bytes': int(h['Alloc_size']), 'heap_size_bytes': int(h['Heap_size'])}
+    except (subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
         return {}
 
 

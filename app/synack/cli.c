@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Options every command shares (--profile, --duration, --json, --quiet, and EAL options
- * after "--"), parsed with getopt_long; a command passes its own options through the
+ * Options every command shares (--profile, --duration, --json, --quiet, --cc,
+ * --tx-zerocopy, and EAL options after "--"), parsed with getopt_long; a command passes its own options through the
  * extra hooks. Every bad value is one message and exit code 2.
  */
 #include "synack.h"
@@ -12,7 +12,7 @@
 
 enum {
 	OPT_PROFILE = 256, OPT_DURATION, OPT_JSON, OPT_QUIET, OPT_PCAP, OPT_PCAP_COUNT, OPT_TEST,
-	OPT_CC,
+	OPT_CC, OPT_TX_ZEROCOPY,
 };
 
 /* Commands number their own options from here on (see synack.h). */
@@ -27,6 +27,7 @@ static const struct option common_long[] = {
 	{ "pcap-count", required_argument, NULL, OPT_PCAP_COUNT },
 	{ "test", required_argument, NULL, OPT_TEST },
 	{ "cc", required_argument, NULL, OPT_CC },
+	{ "tx-zerocopy", required_argument, NULL, OPT_TX_ZEROCOPY },
 };
 
 #define MAX_LONG_OPTS 64
@@ -93,6 +94,10 @@ handle_opt(void *arg, int opt, const char *value)
 			o->cc = SY_TCP_CC_CUBIC;
 		else
 			synack_die_config("--cc %s: expected newreno or cubic", value);
+		break;
+	case OPT_TX_ZEROCOPY:   /* checked against the port when the stacks are built */
+		sy_stack_set_tx_zerocopy((uint32_t)synack_parse_u64("tx-zerocopy", value, 0,
+								    UINT16_MAX));
 		break;
 	default:
 		if (c->extra == NULL || c->extra(opt, value, c->extra_arg) != 0)

@@ -4,7 +4,9 @@
  * client stack in one process, joined by the in-memory ring pair (drivers-config/
  * mem_pair.ini): the server answers HTTP/1.1 with a 64-byte body, the client runs short
  * connections (one GET each) for 10 seconds, and the summary shows what happened.
- * Every option of `server` and `client` can be given to change that.
+ * Every option of `server` and `client` can be given to change that, and --keepalive
+ * IDLE_S arms TCP keepalive (RFC 9293 3.8.4) on every connection of both stacks, as the
+ * idle-connections benchmark asks (bench/run.py idle_conns).
  */
 #include "loadgen_run.h"
 #include "serve.h"
@@ -13,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* demo's own options, outside the server's and the client's id ranges */
+enum { OPT_KEEPALIVE = 360 };
+
 struct demo_opts {
 	struct serve_opts so;
 	struct client_opts co;
+	uint32_t keepalive_s;   /* 0: keepalive off (the engine default) */
 };
 
 static int
@@ -23,6 +29,10 @@ demo_opt(int opt, const char *arg, void *p)
 {
 	struct demo_opts *d = p;
 
+	if (opt == OPT_KEEPALIVE) {
+		d->keepalive_s = (uint32_t)synack_parse_u64("keepalive", arg, 1, 1u << 20);
+		return 0;
+	}
 	if (opt >= SERVE_OPT_FIRST && opt <= SERVE_OPT_LAST)
 		return serve_parse_opt(&d->so, opt, arg);
 	return client_parse_opt(&d->co, opt, arg);
@@ -49,6 +59,8 @@ merge_long_opts(struct option *all, size_t max)
 		all[n++] = *o;
 	for (const struct option *o = client_long_opts; o->name != NULL && n < max - 1; o++)
 		all[n++] = *o;
+	if (n < max - 1)
+		all[n++] = (struct option){ "keepalive", required_argument, NULL, OPT_KEEPALIVE };
 	all[n] = (struct option){ 0 };
 }
 
@@ -73,6 +85,10 @@ synack_cmd_demo(int argc, char **argv)
 	if (sy_port_conf_peer(&r.conf, &r.peer_conf) != 0)
 		synack_die_config("%s: demo needs a [peer] section", r.conf.file);
 	client_size_tcp(&tcp, &d.co, &r.peer_conf.ip, r.conf.worker_count);
+	if (d.keepalive_s != 0) {
+		tcp.keepalive = true;
+		tcp.keepalive_idle_s = d.keepalive_s;
+	}
 	synack_stacks_up(&r, &tcp);
 	if (!d.co.target_set) {
 		d.co.lg.dst_ip = r.conf.ip.addr_first;

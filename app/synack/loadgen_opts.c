@@ -118,7 +118,7 @@ client_parse_opt(struct client_opts *co, int opt, const char *arg)
 	case OPT_EXPECT_BODY: lg->expect_body = (int64_t)synack_parse_u64("expect-body", arg, 0, UINT64_C(1) << 40); break;
 	case OPT_REQUEST_SIZE: lg->request_size = (uint32_t)synack_parse_u64("request-size", arg, 1, 1 << 30); break;
 	case OPT_RESPONSE_SIZE: lg->response_size = (uint32_t)synack_parse_u64("response-size", arg, 0, 1 << 30); break;
-	case OPT_THINK: lg->think_us = (uint32_t)synack_parse_u64("think-us", arg, 0, 60000000); break;
+	case OPT_THINK: lg->think_us = (uint32_t)synack_parse_u64("think-us", arg, 0, SY_LOADGEN_THINK_MAX_US); break;
 	case OPT_CLOSER:
 		parse_choice("closer", arg, "client", "server", &v);
 		lg->closer = v ? SY_LOADGEN_SERVER_CLOSES : SY_LOADGEN_CLIENT_CLOSES;

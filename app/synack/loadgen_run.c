@@ -92,15 +92,43 @@ worker_conf(struct sy_loadgen_conf *lg, const struct client_opts *co, uint16_t n
 }
 
 /*
- * Engine sizes for a load generator: connection blocks for the concurrency plus a quarter
- * (a client's block is freed when it enters TIME-WAIT, which is when the generator counts
- * it closed; the server side holds its block a little longer, until the last ACK arrives)
- * and TIME-WAIT records
- * for the whole source tuple space of a worker, so that with TIME-WAIT reuse on connect a
- * tuple's record is recycled before the pool runs out. Clamped to keep memory bounded
- * (a record with its flow and timer entries is about 130 bytes).
+ * Engine sizes for a load generator, by what can be in use at once rather than the worst
+ * case (docs/benchmarks.md, "Memory per idle connection"); both stacks of `synack demo`
+ * get the same sizes.
+ *
+ * Connection blocks: the concurrency, plus the blocks that outlive the generator's count:
+ * a client's block is freed when it enters TIME-WAIT, which is when the generator counts
+ * it closed, but the server holds its block one round trip longer (LAST-ACK) and a new
+ * connection may already be in SYN-RECEIVED there. That is a quarter of the concurrency
+ * when opens are unpaced, else at most 20 ms of opens, plus 1024.
+ *
+ * TIME-WAIT records: a tuple in TIME-WAIT is a closed connection, so no more can be in
+ * TIME-WAIT than connections close within 2MSL (twice msl_s), nor than there are source
+ * tuples, nor than --connections: with a paced open rate that is rate x 2MSL (+10 %);
+ * unpaced, the tuple space. Keep-alive runs (--requests 0) close nothing until the stop,
+ * so they keep the engine's default: at the stop, connections beyond it close without
+ * TIME-WAIT and are counted (tcp.time_wait_overflow), which ends nothing early since the
+ * run is over. Clamped to keep memory bounded (a record with its flow and timer entries
+ * is about 100 bytes).
  */
 #define CLIENT_TW_MAX (1u << 20)
+#define CLIENT_MARGIN_MIN 1024
+
+static uint64_t
+client_time_wait(const struct sy_tcp_conf *tcp, const struct client_opts *co,
+		 uint64_t tuples, unsigned int n_workers)
+{
+	uint64_t tw = tuples;
+
+	if (co->lg.requests_per_conn == 0)
+		return 0;   /* the engine default stands */
+	if (co->lg.rate != 0)
+		tw = RTE_MIN(tw, co->lg.rate / n_workers * 2 * tcp->msl_s * 11 / 10 +
+				 CLIENT_MARGIN_MIN);
+	if (co->lg.total_conns != 0)
+		tw = RTE_MIN(tw, co->lg.total_conns / n_workers + 1);
+	return RTE_MIN(tw, (uint64_t)CLIENT_TW_MAX);
+}
 
 void
 client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
@@ -111,10 +139,14 @@ client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
 			 (uint64_t)tcp->ephemeral_hi - tcp->ephemeral_lo + 1;
 	uint64_t tuples = ports * src->addr_count * co->lg.dst_ip_count / n_workers;
 	uint64_t per_worker = co->lg.max_concurrent / n_workers;
-	uint64_t conns = per_worker + per_worker / 4 + 1024;
+	uint64_t margin = per_worker / 4;
+
+	if (co->lg.rate != 0)
+		margin = RTE_MIN(margin, co->lg.rate / n_workers / 50);
+	uint64_t conns = per_worker + margin + CLIENT_MARGIN_MIN;
 
 	tcp->max_conns = (uint32_t)RTE_MAX(RTE_MIN(conns, 1ull << 26), (uint64_t)tcp->max_conns);
-	tcp->max_time_wait = (uint32_t)RTE_MAX(RTE_MIN(tuples, (uint64_t)CLIENT_TW_MAX),
+	tcp->max_time_wait = (uint32_t)RTE_MAX(client_time_wait(tcp, co, tuples, n_workers),
 					       (uint64_t)tcp->max_time_wait);
 }
 

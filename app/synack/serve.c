@@ -12,8 +12,11 @@
 
 enum {
 	OPT_APP = SERVE_OPT_FIRST, OPT_PORT, OPT_STATUS, OPT_BODY, OPT_MAX_HEADER, OPT_SOURCE,
-	OPT_HEADER,
+	OPT_HEADER, OPT_HASH,
 };
+
+/* --hash (discard): kept here, serve.h is not part of this change. */
+static bool serve_hash;
 
 const struct option serve_long_opts[] = {
 	{ "app", required_argument, NULL, OPT_APP },
@@ -23,6 +26,7 @@ const struct option serve_long_opts[] = {
 	{ "max-header", required_argument, NULL, OPT_MAX_HEADER },
 	{ "source-bytes", required_argument, NULL, OPT_SOURCE },
 	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "hash", no_argument, NULL, OPT_HASH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -88,6 +92,9 @@ serve_parse_opt(struct serve_opts *so, int opt, const char *arg)
 	case OPT_HEADER:
 		add_header(so, arg);
 		return 0;
+	case OPT_HASH:
+		serve_hash = true;
+		return 0;
 	case OPT_SOURCE:
 		so->source_bytes = synack_parse_u64("source-bytes", arg, 0, UINT64_MAX);
 		return 0;
@@ -124,6 +131,11 @@ start_one(struct serve_apps *apps, const struct serve_opts *so, struct sy_worker
 			sy_app_server_free(apps->simple[q]);
 			apps->simple[q] = NULL;
 		}
+		if (apps->simple[q] != NULL && serve_hash && so->app == SERVE_DISCARD &&
+		    sy_app_server_hash(apps->simple[q], socket) != 0) {
+			sy_app_server_free(apps->simple[q]);
+			apps->simple[q] = NULL;
+		}
 		if (apps->simple[q] != NULL)
 			sy_stats_add_group(stats, slot, "app", sy_app_server_stats_names,
 					   sy_app_server_stats_count,
@@ -141,6 +153,8 @@ serve_apps_start(struct serve_apps *apps, const struct serve_opts *so, struct sy
 		 const struct sy_tcp_conf *tcp, struct sy_stats *stats, int first_slot)
 {
 	memset(apps, 0, sizeof(*apps));
+	if (serve_hash && so->app != SERVE_DISCARD)
+		synack_die_config("--hash: only with --app discard");
 	if (so->app == SERVE_NONE)
 		return;
 	for (uint16_t q = 0; q < s->n_workers; q++)

@@ -699,18 +699,125 @@ body_bytes(struct sy_http_parser *p, uint32_t len)
 	return n;
 }
 
-/* Skips a run of plain value bytes of a field we do not interpret (Host, User-Agent...)
- * without the per-byte state switch; the bound is checked once for the run. */
+/* --- runs: what the byte machine would do to a whole run, done at once ----------------- */
+
+/* The known header @p name (of @p n bytes, case-insensitive), or H_NONE. */
+static uint8_t
+known_header(const uint8_t *name, uint32_t n)
+{
+	for (unsigned int i = 0; i < header_names.n; i++) {
+		uint32_t k = 0;
+
+		if (header_names.len[i] != n)
+			continue;
+		while (k < n && lower(name[k]) == (uint8_t)header_names.s[i][k])
+			k++;
+		if (k == n)
+			return (uint8_t)(i + 1);
+	}
+	return H_NONE;
+}
+
+/* A whole field name and its colon in @p b: the work of field_name_byte() up to ':'. */
 static uint32_t
-value_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+name_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
 {
 	uint32_t n = 0;
+
+	while (n < len && is_tchar(b[n]))
+		n++;
+	if (n == 0 || n == len || b[n] != ':')
+		return 0;   /* split, empty or malformed: the byte machine decides */
+	p->hdr = (p->flags & SY_HTTP_F_TRAILER) ? H_NONE : known_header(b, n);
+	p->state = S_FIELD_OWS;
+	p->sub = 0;
+	match_begin(p);
+	if (p->hdr == H_CONTENT_LENGTH)
+		p->remaining = 0;
+	return n + 1;
+}
+
+/* "HTTP/1.x" whole in @p b; *minor set. */
+static bool
+version_whole(const uint8_t *b, uint32_t len, uint8_t *minor)
+{
+	if (len < 8 || memcmp(b, "HTTP/1.", 7) != 0 || b[7] < '0' || b[7] > '9')
+		return false;
+	*minor = (uint8_t)(b[7] - '0');
+	return true;
+}
+
+/* A start-line prefix whole in @p b: "GET ", "HEAD ", "HTTP/1.x" + SP. */
+static uint32_t
+start_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
+	if (p->kind == SY_HTTP_RESPONSE) {
+		if (len < 9 || b[8] != ' ' || !version_whole(b, len, &p->minor))
+			return 0;
+		p->state = S_STATUS;
+		p->sub = 0;
+		return 9;
+	}
+	if (len >= 4 && memcmp(b, "GET ", 4) == 0)
+		p->method = SY_HTTP_METHOD_GET;
+	else if (len >= 5 && memcmp(b, "HEAD ", 5) == 0)
+		p->method = SY_HTTP_METHOD_HEAD;
+	else
+		return 0;
+	p->state = S_TARGET;
+	p->sub = 0;
+	return p->method == SY_HTTP_METHOD_GET ? 4 : 5;
+}
+
+/*
+ * Bytes at @p b that can be taken as a run in the current state, with the state updated
+ * as the byte machine would leave it; 0 when the next byte needs the machine (a line end,
+ * a byte that decides something, or a run split across calls). Runs never pass the
+ * header-section bound: that byte goes to the machine, which reports it.
+ */
+static uint32_t
+head_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
 	uint32_t room = p->max_header - p->hdr_bytes;
+	uint32_t n = 0;
 
 	if (len > room)
 		len = room;
-	while (n < len && is_field_char(b[n]))
-		n++;
+	switch (p->state) {
+	case S_START:
+		n = start_run(p, b, len);
+		break;
+	case S_TARGET:
+		while (n < len && b[n] > 0x20 && b[n] < 0x7f)
+			n++;
+		if (n > 0)
+			p->sub = 1;
+		break;
+	case S_REQ_VERSION:
+		if (p->sub == 0 && version_whole(b, len, &p->minor)) {
+			p->sub = 8;
+			n = 8;
+		}
+		break;
+	case S_REASON:
+		while (n < len && (b[n] == '\t' || b[n] >= 0x20) && b[n] != 0x7f)
+			n++;
+		break;
+	case S_FIELD_START:
+		n = name_run(p, b, len);
+		break;
+	case S_FIELD_OWS:
+		while (n < len && (b[n] == ' ' || b[n] == '\t'))
+			n++;
+		break;
+	case S_FIELD_VALUE:
+		if (p->hdr == H_NONE)  /* a value we do not interpret (Host, User-Agent...) */
+			while (n < len && is_field_char(b[n]))
+				n++;
+		break;
+	default:
+		break;
+	}
 	p->hdr_bytes += n;
 	return n;
 }
@@ -730,11 +837,20 @@ sy_http_parser_feed(struct sy_http_parser *p, const void *data, uint32_t len)
 			i += body_bytes(p, len - i);
 			continue;
 		}
-		if (p->state == S_FIELD_VALUE && p->hdr == H_NONE && !p->cr) {
-			uint32_t n = value_run(p, b + i, len - i);
+		if (!p->cr && p->state < S_BODY && p->state != S_FIELD_NAME) {
+			uint32_t n = head_run(p, b + i, len - i);
 
 			if (n > 0) {
 				i += n;
+				continue;
+			}
+			/* a whole CRLF: the line end without the stop in between */
+			if (b[i] == '\r' && i + 1 < len && b[i + 1] == '\n' &&
+			    p->max_header - p->hdr_bytes >= 2) {
+				p->hdr_bytes += 2;
+				i += 2;
+				if (line_end(p) < 0)
+					return -(int32_t)p->error;
 				continue;
 			}
 		}

@@ -33,12 +33,11 @@ lg_conn_opened(struct sy_loadgen *l, sy_conn_t c)
 {
 	struct lg_conn *lc = &l->conns[c];
 
-	sy_http_parser_init(&lc->p, SY_HTTP_RESPONSE, l->conf.max_header);
-	lc->t_connect = lg_now(l);
-	lc->t_req = 0;
-	lc->rx_left = 0;
-	lc->tx_left = 0;
-	lc->tx_off = 0;
+	if (l->conf.proto == SY_LOADGEN_HTTP)
+		sy_http_parser_init(&lc->p, SY_HTTP_RESPONSE, l->conf.max_header);
+	else
+		lc->raw.rx_left = lc->raw.tx_left = lc->raw.tx_off = 0;
+	lc->t_us = lg_now32(l);
 	lc->pending = NULL;
 	lc->serial = ++l->serial;
 	lc->reqs_done = 0;
@@ -85,8 +84,9 @@ conn_flush(struct sy_loadgen *l, sy_conn_t c)
 		if (rc <= 0)
 			return rc;
 	}
-	while (lc->tx_left > 0) {
-		struct rte_mbuf *m = app_body_piece(&l->body, l->pool, lc->tx_off, lc->tx_left);
+	while (l->conf.proto == SY_LOADGEN_RAW && lc->raw.tx_left > 0) {
+		struct rte_mbuf *m = app_body_piece(&l->body, l->pool, lc->raw.tx_off,
+						    lc->raw.tx_left);
 		int rc;
 
 		if (m == NULL) {
@@ -94,8 +94,8 @@ conn_flush(struct sy_loadgen *l, sy_conn_t c)
 			conn_abort(l, c);
 			return -1;
 		}
-		lc->tx_left -= m->data_len;
-		lc->tx_off += m->data_len;
+		lc->raw.tx_left -= m->data_len;
+		lc->raw.tx_off += m->data_len;
 		rc = send_piece(l, c, m);
 		if (rc <= 0)
 			return rc;
@@ -120,12 +120,12 @@ lg_conn_request(struct sy_loadgen *l, sy_conn_t c)
 
 	lc->state = LC_ACTIVE;
 	lc->flags = last ? LF_LAST : 0;
-	lc->t_req = lg_now(l);
+	lc->t_us = lg_now32(l);
 	l->stats.requests_sent++;
 	if (l->conf.proto == SY_LOADGEN_RAW) {
-		lc->tx_left = l->conf.request_size;
-		lc->tx_off = 0;
-		lc->rx_left = l->conf.response_size;
+		lc->raw.tx_left = l->conf.request_size;
+		lc->raw.tx_off = 0;
+		lc->raw.rx_left = l->conf.response_size;
 	} else {
 		int v = last && l->conf.closer == SY_LOADGEN_SERVER_CLOSES;
 		struct rte_mbuf *m = rte_pktmbuf_alloc(l->pool);
@@ -142,7 +142,7 @@ lg_conn_request(struct sy_loadgen *l, sy_conn_t c)
 		return;
 	/* raw, server closes: our half-close is the "last request" signal */
 	if (last && l->conf.proto == SY_LOADGEN_RAW && l->conf.closer == SY_LOADGEN_SERVER_CLOSES &&
-	    lc->pending == NULL && lc->tx_left == 0)
+	    lc->pending == NULL && lc->raw.tx_left == 0)
 		sy_tcp_shutdown(l->tcp, c);
 }
 
@@ -153,7 +153,7 @@ think_push(struct sy_loadgen *l, sy_conn_t c)
 {
 	struct lg_think *t = &l->think[l->think_tail++ & (l->think_size - 1)];
 
-	t->wake_us = lg_now(l) + l->conf.think_us;
+	t->wake_us = lg_now32(l) + l->conf.think_us;
 	t->c = c;
 	t->serial = l->conns[c].serial;
 	l->conns[c].state = LC_THINK;
@@ -165,7 +165,7 @@ response_done(struct sy_loadgen *l, sy_conn_t c, bool ok, bool keep_alive)
 {
 	struct lg_conn *lc = &l->conns[c];
 
-	sy_hist_record(&l->hist[SY_LOADGEN_HIST_RESPONSE], lg_now(l) - lc->t_req);
+	sy_hist_record(&l->hist[SY_LOADGEN_HIST_RESPONSE], lg_since(l, lc->t_us));
 	if (ok)
 		l->stats.responses_ok++;
 	else
@@ -254,12 +254,12 @@ raw_data(struct sy_loadgen *l, sy_conn_t c, uint32_t len)
 {
 	struct lg_conn *lc = &l->conns[c];
 
-	if (lc->state != LC_ACTIVE || len > lc->rx_left) {
+	if (lc->state != LC_ACTIVE || len > lc->raw.rx_left) {
 		response_protocol_error(l, c, false);
 		return;
 	}
-	lc->rx_left -= len;
-	if (lc->rx_left == 0 && lc->tx_left == 0 && lc->pending == NULL)
+	lc->raw.rx_left -= len;
+	if (lc->raw.rx_left == 0 && lc->raw.tx_left == 0 && lc->pending == NULL)
 		response_done(l, c, true, true);
 }
 
@@ -272,7 +272,7 @@ lg_connected(void *user, sy_conn_t c)
 	struct lg_conn *lc = &l->conns[c];
 
 	l->stats.conns_established++;
-	sy_hist_record(&l->hist[SY_LOADGEN_HIST_CONNECT], lg_now(l) - lc->t_connect);
+	sy_hist_record(&l->hist[SY_LOADGEN_HIST_CONNECT], lg_since(l, lc->t_us));
 	lg_conn_request(l, c);
 }
 
@@ -285,7 +285,7 @@ lg_data(void *user, sy_conn_t c, struct rte_mbuf *m)
 	l->stats.bytes_rx += rte_pktmbuf_pkt_len(m);
 	if (!(lc->flags & LF_FIRST_BYTE) && lc->state == LC_ACTIVE) {
 		lc->flags |= LF_FIRST_BYTE;
-		sy_hist_record(&l->hist[SY_LOADGEN_HIST_TTFB], lg_now(l) - lc->t_req);
+		sy_hist_record(&l->hist[SY_LOADGEN_HIST_TTFB], lg_since(l, lc->t_us));
 	}
 	if (l->conf.proto == SY_LOADGEN_RAW) {
 		raw_data(l, c, rte_pktmbuf_pkt_len(m));
@@ -308,7 +308,7 @@ lg_writable(void *user, sy_conn_t c)
 	if ((lc->flags & LF_LAST) && l->conf.proto == SY_LOADGEN_RAW &&
 	    l->conf.closer == SY_LOADGEN_SERVER_CLOSES)
 		sy_tcp_shutdown(l->tcp, c);
-	if (l->conf.proto == SY_LOADGEN_RAW && lc->rx_left == 0)
+	if (l->conf.proto == SY_LOADGEN_RAW && lc->raw.rx_left == 0)
 		response_done(l, c, true, true);
 }
 

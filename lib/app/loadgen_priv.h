@@ -27,14 +27,24 @@ enum {
 #define LF_FIRST_BYTE  0x01   /* a byte of the current response arrived */
 #define LF_LAST        0x02   /* the current request is the connection's last */
 
+/*
+ * One connection, by handle: 72 bytes, in an array of max_conns (docs/benchmarks.md,
+ * "Memory per idle connection"). A generator speaks one protocol, so the HTTP response
+ * parser and the raw byte counts share their bytes; the connect time and the request
+ * start share one timestamp (the first request starts when the connection is made); times
+ * are microseconds modulo 2^32, so latencies up to 71 minutes are exact.
+ */
 struct lg_conn {
-	struct sy_http_parser p;
-	uint64_t t_connect;       /* us */
-	uint64_t t_req;           /* us: start of the current request */
-	uint64_t rx_left;         /* raw: response bytes still expected */
-	uint64_t tx_left;         /* raw: request bytes still to cut */
-	uint64_t tx_off;
+	union {
+		struct sy_http_parser p;  /* HTTP: the response being read */
+		struct {
+			uint32_t rx_left; /* response bytes still expected */
+			uint32_t tx_left; /* request bytes still to cut */
+			uint32_t tx_off;
+		} raw;
+	};
 	struct rte_mbuf *pending; /* refused by sy_tcp_send() */
+	uint32_t t_us;            /* connect() call, then the start of the current request */
 	uint32_t serial;          /* distinguishes uses of one handle (think queue) */
 	uint32_t reqs_done;
 	uint8_t state;
@@ -43,7 +53,7 @@ struct lg_conn {
 
 /* a connection waiting for its think time to end; FIFO because think_us is constant */
 struct lg_think {
-	uint64_t wake_us;
+	uint32_t wake_us;         /* modulo 2^32: think_us is below 2^31 */
 	sy_conn_t c;
 	uint32_t serial;
 };
@@ -56,6 +66,7 @@ struct sy_loadgen {
 	struct lg_conn *conns;          /* by handle */
 	struct lg_think *think;         /* ring of think_size entries */
 	uint32_t think_size;            /* power of two > max_concurrent */
+	uint32_t conc_max;              /* max_concurrent at create: the think ring's bound */
 	uint32_t think_head, think_tail;
 	uint32_t active;
 	uint32_t serial;
@@ -88,6 +99,20 @@ static inline uint64_t
 lg_now(const struct sy_loadgen *l)
 {
 	return sy_clock_us(l->clock);
+}
+
+/* The clock in microseconds modulo 2^32, for per-connection timestamps. */
+static inline uint32_t
+lg_now32(const struct sy_loadgen *l)
+{
+	return (uint32_t)sy_clock_us(l->clock);
+}
+
+/* Microseconds since @p t (modulo 2^32). */
+static inline uint32_t
+lg_since(const struct sy_loadgen *l, uint32_t t)
+{
+	return lg_now32(l) - t;
 }
 
 #endif /* SY_LOADGEN_PRIV_H */

@@ -7,7 +7,10 @@
 #include "sy_app_server.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -28,6 +31,9 @@ struct sy_app_server {
 	struct rte_mempool *pool;
 	uint64_t source_bytes;         /**< per connection; 0: no end */
 	uint64_t *sent;                /**< by handle: bytes queued so far */
+	/* discard --hash only */
+	crypto_hash_sha256_state *sha; /**< by handle: SHA-256 of the stream received */
+	uint64_t *rcvd;                /**< by handle: bytes received */
 };
 
 #define SOURCE_CHUNK (64u * 1024)  /* bytes queued per sy_tcp_send() */
@@ -54,6 +60,10 @@ server_accepted(void *user, sy_conn_t c)
 
 	a->stats.accepted++;
 	a->pending[c] = NULL;
+	if (a->sha != NULL) {
+		crypto_hash_sha256_init(&a->sha[c]);
+		a->rcvd[c] = 0;
+	}
 	a->peer_closed[c] = 0;
 	if (a->kind == SY_APP_SOURCE) {
 		a->sent[c] = 0;
@@ -136,12 +146,39 @@ source_fill(struct sy_app_server *a, sy_conn_t c)
 	sy_tcp_close(a->tcp, c);
 }
 
+/* --hash: the received stream, segment by segment (chains may have empty segments). */
+static void
+hash_chain(struct sy_app_server *a, sy_conn_t c, const struct rte_mbuf *m)
+{
+	for (; m != NULL; m = m->next) {
+		crypto_hash_sha256_update(&a->sha[c], rte_pktmbuf_mtod(m, const uint8_t *),
+					  m->data_len);
+		a->rcvd[c] += m->data_len;
+	}
+}
+
+/* --hash: one line per connection at close (not per packet). */
+static void
+hash_report(struct sy_app_server *a, sy_conn_t c)
+{
+	uint8_t d[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof(d) + 1];
+
+	crypto_hash_sha256_final(&a->sha[c], d);
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	printf("discard: conn %u bytes %" PRIu64 " sha256 %s\n", (unsigned int)c, a->rcvd[c],
+	       hex);
+	fflush(stdout);
+}
+
 static void
 server_data(void *user, sy_conn_t c, struct rte_mbuf *m)
 {
 	struct sy_app_server *a = user;
 
 	a->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
+	if (a->sha != NULL)
+		hash_chain(a, c, m);
 	if (a->kind != SY_APP_ECHO) {
 		rte_pktmbuf_free(m);
 		return;
@@ -191,6 +228,8 @@ server_closed(void *user, sy_conn_t c, enum sy_tcp_close_reason why)
 	struct sy_app_server *a = user;
 
 	a->stats.closed++;
+	if (a->sha != NULL)
+		hash_report(a, c);
 	rte_pktmbuf_free(a->pending[c]);
 	a->pending[c] = NULL;
 }
@@ -245,7 +284,27 @@ sy_app_server_free(struct sy_app_server *a)
 	rte_free(a->pending);
 	rte_free(a->peer_closed);
 	rte_free(a->sent);
+	rte_free(a->sha);
+	rte_free(a->rcvd);
 	rte_free(a);
+}
+
+int
+sy_app_server_hash(struct sy_app_server *a, int socket)
+{
+	if (a == NULL || a->kind != SY_APP_DISCARD)
+		return -EINVAL;
+	a->sha = rte_zmalloc_socket("sy_app_sha", sizeof(*a->sha) * a->max_conns,
+				    RTE_CACHE_LINE_SIZE, socket);
+	a->rcvd = rte_zmalloc_socket("sy_app_rcvd", sizeof(*a->rcvd) * a->max_conns, 0, socket);
+	if (a->sha == NULL || a->rcvd == NULL || sodium_init() < 0) {
+		rte_free(a->sha);
+		rte_free(a->rcvd);
+		a->sha = NULL;
+		a->rcvd = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int

@@ -63,6 +63,16 @@ struct sy_app_server *sy_app_server_start(struct sy_tcp *tcp, enum sy_app_kind k
 int sy_app_server_source(struct sy_app_server *a, struct rte_mempool *pool, uint64_t bytes,
 			 int socket);
 
+/**
+ * Makes a discard server hash what each connection receives (SHA-256, libsodium) and print
+ * one line per connection when it closes, on stdout:
+ * "discard: conn N bytes B sha256 HEX" (N the connection handle, B the bytes received).
+ * The line is printed at close, off the per-packet path. Call right after
+ * sy_app_server_start().
+ * @return 0, or -EINVAL (not a discard server) / -ENOMEM.
+ */
+int sy_app_server_hash(struct sy_app_server *a, int socket);
+
 /** Frees the server and any data it still holds. Call after the TCP engine is freed (its
  * teardown may still call back into the server). */
 void sy_app_server_free(struct sy_app_server *a);

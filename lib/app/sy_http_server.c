@@ -44,12 +44,16 @@ enum { C_NONE = 0, C_CLOSE, C_KEEP_ALIVE, C_COUNT };
 #define HF_PEER_CLOSED  0x02
 #define HF_CLOSED       0x04   /* sy_tcp_close() done: no more callbacks but closed */
 
+/*
+ * One connection, by handle: 80 bytes (docs/benchmarks.md, "Memory per idle connection").
+ * Only the configured GET response has a body cut from the body block, so the offset of
+ * its next piece is body_size - body_left and is not stored.
+ */
 struct http_conn {
 	struct sy_http_parser p;
 	struct rte_mbuf *hold;      /* received, not parsed yet (segment list) */
 	struct rte_mbuf *pending;   /* refused by sy_tcp_send(): goes first */
 	uint64_t body_left;         /* body bytes of the response in progress still to cut */
-	uint64_t body_off;          /* offset in the body of the next piece */
 	uint16_t hold_off;          /* parsed bytes of hold's first segment */
 	uint8_t flags;
 };
@@ -177,7 +181,8 @@ conn_flush(struct sy_http_server *s, sy_conn_t c)
 			return rc;
 	}
 	while (h->body_left > 0) {
-		struct rte_mbuf *m = app_body_piece(&s->body, s->pool, h->body_off, h->body_left);
+		struct rte_mbuf *m = app_body_piece(&s->body, s->pool,
+						    s->conf.body_size - h->body_left, h->body_left);
 		int rc;
 
 		if (m == NULL) {
@@ -186,7 +191,6 @@ conn_flush(struct sy_http_server *s, sy_conn_t c)
 			return -1;
 		}
 		h->body_left -= m->data_len;
-		h->body_off += m->data_len;
 		rc = send_piece(s, c, m);
 		if (rc <= 0)
 			return rc;
@@ -231,8 +235,7 @@ respond(struct sy_http_server *s, sy_conn_t c, int r, int ch)
 			dst[hl + i] = (char)app_body_byte(i);
 		body = 0;
 	}
-	h->body_left = body;
-	h->body_off = 0;
+	h->body_left = body;   /* non-zero only for R_CONF: see struct http_conn */
 	count_status(s, r == R_400 ? 400 : r == R_405 ? 405 : s->conf.status);
 	s->stats.responses_400 += r == R_400;
 	s->stats.responses_405 += r == R_405;
@@ -364,7 +367,6 @@ http_accepted(void *user, sy_conn_t c)
 	h->hold = NULL;
 	h->pending = NULL;
 	h->body_left = 0;
-	h->body_off = 0;
 	h->hold_off = 0;
 	h->flags = 0;
 	return s;

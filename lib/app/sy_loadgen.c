@@ -54,6 +54,8 @@ sy_loadgen_conf_defaults(struct sy_loadgen_conf *conf)
 static int
 conf_check(const struct sy_loadgen_conf *c)
 {
+	if (c->think_us > SY_LOADGEN_THINK_MAX_US)
+		return -EINVAL;
 	if (c->max_conns == 0 || c->max_concurrent == 0 || c->dst_ip_count == 0 ||
 	    c->src_ip_count == 0 || c->dst_ip == 0 || c->max_header == 0)
 		return -EINVAL;
@@ -100,6 +102,7 @@ lg_init(struct sy_loadgen *l, int socket)
 	while (size <= l->conf.max_concurrent)
 		size <<= 1;
 	l->think_size = size;
+	l->conc_max = l->conf.max_concurrent;
 	l->conns = rte_zmalloc_socket("sy_lg_conns", sizeof(*l->conns) * l->conf.max_conns,
 				      RTE_CACHE_LINE_SIZE, socket);
 	l->think = rte_zmalloc_socket("sy_lg_think", sizeof(*l->think) * size, 0, socket);
@@ -243,7 +246,8 @@ think_drain(struct sy_loadgen *l, uint64_t now)
 		struct lg_think *t = &l->think[l->think_head & (l->think_size - 1)];
 		struct lg_conn *lc = &l->conns[t->c];
 
-		if (t->wake_us > now)
+		/* modulo 2^32: think_us < 2^31, so the sign of the difference is the order */
+		if ((int32_t)(t->wake_us - (uint32_t)now) > 0)
 			return;
 		l->think_head++;
 		if (lc->state == LC_THINK && lc->serial == t->serial)
@@ -272,8 +276,9 @@ sy_loadgen_set_limits(struct sy_loadgen *l, uint64_t rate, uint32_t max_concurre
 		l->conf.rate = rate;
 		l->credit_max = rate / 1000 > 1 ? rate / 1000 * MICRO : MICRO;
 	}
+	/* the think ring holds at most the concurrency it was made for */
 	if (max_concurrent != 0)
-		l->conf.max_concurrent = max_concurrent;
+		l->conf.max_concurrent = RTE_MIN(max_concurrent, l->conc_max);
 }
 
 void

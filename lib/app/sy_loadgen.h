@@ -13,7 +13,7 @@
  *
  * Driven by sy_loadgen_poll() once per worker loop iteration and by the TCP callbacks.
  * No allocation after sy_loadgen_create(): per-connection state is an array indexed by
- * the connection handle, request heads are built once.
+ * the connection handle (72 bytes each, loadgen_priv.h), request heads are built once.
  */
 #ifndef SY_LOADGEN_H
 #define SY_LOADGEN_H
@@ -38,6 +38,9 @@ enum sy_loadgen_closer {
 					 *   in raw mode) and waits for the server's FIN */
 };
 
+/** Longest think time: per-connection times are kept modulo 2^32 microseconds. */
+#define SY_LOADGEN_THINK_MAX_US ((1u << 31) - 1)
+
 struct sy_loadgen_conf {
 	uint32_t max_conns;        /**< the TCP engine's max_conns (handles are below it) */
 	rte_be32_t dst_ip;         /**< first destination address */
@@ -57,7 +60,8 @@ struct sy_loadgen_conf {
 	int64_t expect_body;       /**< HTTP: exact body length expected; -1: any */
 	uint32_t request_size;     /**< raw: bytes per request (> 0) */
 	uint32_t response_size;    /**< raw: bytes expected back per request */
-	uint32_t think_us;         /**< pause between a response and the next request */
+	uint32_t think_us;         /**< pause between a response and the next request, at most
+				    *   SY_LOADGEN_THINK_MAX_US */
 	enum sy_loadgen_closer closer;
 	uint32_t max_header;       /**< response header bound; default 8192 */
 	/**
@@ -134,7 +138,9 @@ void sy_loadgen_poll(struct sy_loadgen *l);
 
 /**
  * Changes the open rate and the concurrency bound while running (ramp-up); 0 keeps a
- * value as it is. A generator created without pacing (rate 0) stays unpaced.
+ * value as it is. A generator created without pacing (rate 0) stays unpaced, and the
+ * concurrency never exceeds the max_concurrent it was created with (its think queue is
+ * sized for that).
  */
 void sy_loadgen_set_limits(struct sy_loadgen *l, uint64_t rate, uint32_t max_concurrent);
 

@@ -2,18 +2,25 @@
 /*
  * The index arena: fixed-size blocks (connection blocks) named by a 32-bit index.
  *
- * Design. Blocks come from an rte_mempool created at start, as every allocation on the
- * hot path must, but the mempool is populated from ONE region we reserve ourselves with
- * rte_zmalloc_socket(), flagged NO_IOVA_CONTIG (nothing here is DMA'd). With that flag
- * the mempool neither splits the region at IOVA discontinuities nor keeps objects off
- * page boundaries, so object k sits at first + k * stride, with
- * stride = header (64 B, the mempool object header padded to a cache line)
- *        + element (elt_size rounded up to a cache line).
- * Creation walks every object and refuses (EINVAL) if that layout does not hold, so the
- * inline index <-> pointer helpers in sy_flow.h are exact. NO_SPREAD drops the padding
- * the mempool would add to spread objects over memory channels: it would only grow the
- * stride. The ring is single-producer, single-consumer with no per-lcore cache: the
- * owning lcore is the only user, so get and put are a plain ring dequeue and enqueue.
+ * Design. Everything is reserved at creation, as every allocation on the hot path must
+ * be: ONE region of count blocks from rte_zmalloc_socket() (hugepage memory when EAL has
+ * it) and a free list of count 32-bit indices. Block k sits at base + k * stride, so the
+ * inline index <-> pointer helpers in sy_flow.h are exact.
+ *
+ * Memory per block is stride + 4 bytes, nothing else. stride is the element size rounded
+ * up to a power of two when it is at most 32 bytes (two TIME-WAIT records share a cache
+ * line and none straddles one), and to a cache line otherwise (a 128-byte connection
+ * block is exactly two lines). This arena used to be an rte_mempool populated from our
+ * region: every block then carried a 64-byte object header and the ring 8 bytes per
+ * block rounded up to a power of two, so a 128-byte connection block cost 192 + 8..16
+ * bytes and a 28-byte TIME-WAIT record 128 + 8..16 (docs/benchmarks.md, "Memory per
+ * idle connection"). The owning lcore is the only user, so a plain array does what the
+ * single-producer, single-consumer ring did, without its atomics.
+ *
+ * The free list is a FIFO ring over exactly count entries (no power-of-two rounding): a
+ * block put back is handed out again only after every other free block, as the mempool
+ * ring did, so a stale index held somewhere (a bug) is unlikely to alias a fresh
+ * connection at once and a freed block's cache lines have cooled anyway.
  */
 #include "sy_flow.h"
 
@@ -21,67 +28,30 @@
 #include <string.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
 
-/* The mempool ring holds count + 1 rounded to a power of two, at most 2^30 entries. */
+/* Indices fit 30 bits (the flow value keeps its top bits for the owner's tags). */
 #define ARENA_COUNT_MAX ((1u << 30) - 1)
+/* the documented limit (it was the mempool's); names only label heap elements now */
+#define ARENA_NAME_MAX 25
+#define ARENA_SMALL 32     /* elements up to this size are packed at a power-of-two stride */
 
 struct sy_arena {
 	struct sy_arena_view view;
-	struct rte_mempool *mp;
 	void *region;
+	uint32_t *free;    /* FIFO of free indices: [head, head + count - in_use) mod count */
 	size_t elt_size;
 	uint32_t count;
 	uint32_t in_use;
+	uint32_t head;     /* next index handed out */
+	uint32_t tail;     /* where the next put goes */
 };
 
-struct arena_walk {
-	uint8_t *first;
-	size_t stride;
-	uint32_t seen;
-	int contiguous;
-};
-
-static void
-arena_check_obj(struct rte_mempool *mp, void *opaque, void *obj, unsigned int obj_idx)
+static size_t
+arena_stride(size_t elt_size)
 {
-	struct arena_walk *w = opaque;
-
-	if (w->seen == 0)
-		w->first = obj;
-	if ((uint8_t *)obj != w->first + (size_t)w->seen * w->stride)
-		w->contiguous = 0;
-	w->seen++;
-}
-
-static int
-arena_populate(struct sy_arena *a, const char *name, int socket)
-{
-	struct rte_mempool *mp = a->mp;
-	size_t stride = mp->header_size + mp->elt_size + mp->trailer_size;
-	size_t len = (size_t)a->count * stride;
-
-	a->region = rte_zmalloc_socket(name, len, RTE_MEMPOOL_ALIGN, socket);
-	if (a->region == NULL)
-		return -ENOMEM;
-	/*
-	 * What rte_mempool_populate_virt() does for a NO_IOVA_CONTIG pool, called directly:
-	 * one chunk, no IOVA, no page-size alignment contract on our region.
-	 */
-	int n = rte_mempool_populate_iova(mp, a->region, RTE_BAD_IOVA, len, NULL, NULL);
-	if (n < 0)
-		return n;
-	if ((uint32_t)n != a->count)
-		return -ENOMEM;
-
-	struct arena_walk w = { .stride = stride, .contiguous = 1 };
-
-	rte_mempool_obj_iter(mp, arena_check_obj, &w);
-	if (!w.contiguous || w.seen != a->count)
-		return -EINVAL;
-	a->view.base = w.first;
-	a->view.stride = stride;
-	return 0;
+	if (elt_size <= ARENA_SMALL)
+		return rte_align64pow2(elt_size);
+	return RTE_ALIGN_CEIL(elt_size, RTE_CACHE_LINE_SIZE);
 }
 
 struct sy_arena *
@@ -92,6 +62,10 @@ sy_arena_create(const char *name, size_t elt_size, uint32_t count, int socket)
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	if (strnlen(name, ARENA_NAME_MAX + 1) > ARENA_NAME_MAX) {
+		rte_errno = ENAMETOOLONG;
+		return NULL;
+	}
 	struct sy_arena *a = rte_zmalloc_socket(name, sizeof(*a), RTE_CACHE_LINE_SIZE, socket);
 
 	if (a == NULL) {
@@ -100,23 +74,18 @@ sy_arena_create(const char *name, size_t elt_size, uint32_t count, int socket)
 	}
 	a->elt_size = RTE_ALIGN_CEIL(elt_size, 8);
 	a->count = count;
-	a->mp = rte_mempool_create_empty(name, count, (unsigned int)a->elt_size, 0, 0, socket,
-					 RTE_MEMPOOL_F_NO_IOVA_CONTIG | RTE_MEMPOOL_F_NO_SPREAD |
-					 RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-	if (a->mp == NULL) {
-		int err = rte_errno != 0 ? rte_errno : ENOMEM;
-
-		rte_free(a);
-		rte_errno = err;
-		return NULL;
-	}
-	int rc = arena_populate(a, name, socket);
-
-	if (rc < 0) {
+	a->view.stride = arena_stride(a->elt_size);
+	a->region = rte_zmalloc_socket(name, (size_t)count * a->view.stride,
+				       RTE_CACHE_LINE_SIZE, socket);
+	a->free = rte_malloc_socket(name, sizeof(*a->free) * (size_t)count, 0, socket);
+	if (a->region == NULL || a->free == NULL) {
 		sy_arena_free(a);
-		rte_errno = -rc;
+		rte_errno = ENOMEM;
 		return NULL;
 	}
+	a->view.base = a->region;
+	for (uint32_t i = 0; i < count; i++)
+		a->free[i] = i;
 	return a;
 }
 
@@ -125,7 +94,7 @@ sy_arena_free(struct sy_arena *a)
 {
 	if (a == NULL)
 		return;
-	rte_mempool_free(a->mp);
+	rte_free(a->free);
 	rte_free(a->region);
 	rte_free(a);
 }
@@ -133,14 +102,15 @@ sy_arena_free(struct sy_arena *a)
 int
 sy_arena_alloc(struct sy_arena *a, uint32_t *idx)
 {
-	void *obj;
-
-	if (rte_mempool_get(a->mp, &obj) != 0)
+	if (a->in_use == a->count)
 		return -ENOMEM;
-	/* zero here, not on put: the caller writes the block next, so warming it pays */
-	memset(obj, 0, a->elt_size);
+	uint32_t i = a->free[a->head];
+
+	a->head = a->head + 1 == a->count ? 0 : a->head + 1;
 	a->in_use++;
-	*idx = sy_arena_idx(&a->view, obj);
+	/* zero here, not on put: the caller writes the block next, so warming it pays */
+	memset(sy_arena_ptr(&a->view, i), 0, a->elt_size);
+	*idx = i;
 	return 0;
 }
 
@@ -149,7 +119,8 @@ sy_arena_put(struct sy_arena *a, uint32_t idx)
 {
 	RTE_ASSERT(idx < a->count);
 	RTE_ASSERT(a->in_use > 0);
-	rte_mempool_put(a->mp, sy_arena_ptr(&a->view, idx));
+	a->free[a->tail] = idx;
+	a->tail = a->tail + 1 == a->count ? 0 : a->tail + 1;
 	a->in_use--;
 }
 

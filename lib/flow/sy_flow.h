@@ -9,8 +9,9 @@
  * - struct sy_listen_table maps (local address, port) to a listener; address 0 is the
  *   wildcard, and an exact address wins over the wildcard.
  * - struct sy_arena hands out fixed-size blocks by 32-bit index from one preallocated,
- *   contiguous rte_mempool, so that owners store 4-byte indices instead of 8-byte pointers
- *   and can turn an index into a pointer with one multiply-add.
+ *   contiguous region (stride bytes per block plus a 4-byte free-list entry, no per-block
+ *   header), so that owners store 4-byte indices instead of 8-byte pointers and can turn
+ *   an index into a pointer with one multiply-add.
  *
  * Keys and addresses are in network byte order. Errors are negative errno values.
  *
@@ -67,6 +68,24 @@ int sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key,
 /** 0; -EEXIST when the key is present; -ENOSPC when the table is full. */
 int sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value);
 
+/**
+ * sy_flow_insert() for a key the caller knows to be absent: it looked the key up (or
+ * removed it) on this lcore, the table's only writer, with no insert since. Saves the
+ * lookup that guards sy_flow_insert(); with a present key the entry's value would be
+ * replaced instead, so the precondition matters.
+ * @return 0; -ENOSPC when the table is full.
+ */
+int sy_flow_insert_absent(struct sy_flow_table *t, const struct sy_flow_key *key,
+			  uint32_t value);
+
+/**
+ * Replaces the value of a present key in place (one atomic store that lock-free readers
+ * see whole: the old value or the new), e.g. a connection handing its tuple to a
+ * TIME-WAIT record without a remove and a re-insert.
+ * @return 0; -ENOENT when absent (nothing inserted).
+ */
+int sy_flow_update(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value);
+
 /** 0; -ENOENT when absent. */
 int sy_flow_remove(struct sy_flow_table *t, const struct sy_flow_key *key);
 
@@ -111,9 +130,11 @@ int sy_listen_lookup(const struct sy_listen_table *t, rte_be32_t ip, rte_be16_t 
 struct sy_arena;
 
 /**
- * @param elt_size  block size in bytes (rounded up to 8); blocks are cache-line aligned and
- *                  sy_arena_view()->stride apart (64 B mempool header + size rounded to 64)
- * @param count     number of blocks (1 .. 2^30 - 1, the mempool ring's limit)
+ * @param elt_size  block size in bytes (rounded up to 8); blocks are sy_arena_view()->stride
+ *                  apart: the size rounded up to a power of two when it is at most 32 bytes
+ *                  (no block straddles a cache line), else to a cache line (blocks are
+ *                  cache-line aligned). Memory: count x (stride + 4) bytes.
+ * @param count     number of blocks (1 .. 2^30 - 1)
  * @return the arena, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, ENOMEM)
  */
 struct sy_arena *sy_arena_create(const char *name, size_t elt_size, uint32_t count, int socket);

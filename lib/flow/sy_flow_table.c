@@ -225,15 +225,12 @@ sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uin
 	return 0;
 }
 
-int
-sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
+static int
+flow_add(struct sy_flow_table *t, const struct sy_flow_key *key, hash_sig_t sig,
+	 uint32_t value)
 {
-	hash_sig_t sig = rte_hash_hash(t->h, key);
 	void *data = (void *)(uintptr_t)value;
 
-	/* rte_hash_add_key_data() would overwrite an existing key's value: refuse instead */
-	if (rte_hash_lookup_with_hash(t->h, key, sig) >= 0)
-		return -EEXIST;
 	if (t->count >= t->capacity)
 		return -ENOSPC;
 	int rc = rte_hash_add_key_with_hash_data(t->h, key, sig, data);
@@ -248,6 +245,36 @@ sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t 
 		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
 	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+int
+sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
+{
+	hash_sig_t sig = rte_hash_hash(t->h, key);
+
+	/* rte_hash_add_key_data() would overwrite an existing key's value: refuse instead */
+	if (rte_hash_lookup_with_hash(t->h, key, sig) >= 0)
+		return -EEXIST;
+	return flow_add(t, key, sig, value);
+}
+
+int
+sy_flow_insert_absent(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
+{
+	return flow_add(t, key, rte_hash_hash(t->h, key), value);
+}
+
+int
+sy_flow_update(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
+{
+	hash_sig_t sig = rte_hash_hash(t->h, key);
+
+	if (rte_hash_lookup_with_hash(t->h, key, sig) < 0)
+		return -ENOENT;
+	/* on a present key rte_hash only stores the new data pointer, atomically for LF
+	 * readers (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) */
+	return rte_hash_add_key_with_hash_data(t->h, key, sig, (void *)(uintptr_t)value) < 0 ?
+	       -ENOENT : 0;
 }
 
 int

@@ -99,6 +99,9 @@ net_ipv4_input(struct sy_net *net, struct rte_mbuf *m, uint64_t now_ms)
 	uint64_t *drop;
 
 	net->stats.ip_rx++;
+	/* what a NIC's checksum offload would report; lib/tcp reads the same flags */
+	if (net->conf.link_trusted)
+		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	ip = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN, sizeof(copy), &copy);
 	drop = ip == NULL ? &net->stats.ip_drop_truncated : ipv4_validate(net, m, ip);
 	if (drop != NULL)
@@ -108,13 +111,12 @@ net_ipv4_input(struct sy_net *net, struct rte_mbuf *m, uint64_t now_ms)
 		net_icmp_input(net, m);
 		return SY_NET_RX_CONSUMED;
 	}
-	/* TCP reads its header through the mbuf; ours must be where l2_len/l3_len say */
+	/* TCP reads its header in the first segment, at SY_NET_L4_OFFSET */
+	RTE_BUILD_BUG_ON(SY_NET_L4_OFFSET != NET_L2L3_LEN);
 	if (rte_pktmbuf_data_len(m) < NET_L2L3_LEN) {
 		drop = &net->stats.rx_drop_hdr_split;
 		goto drop;
 	}
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = sizeof(struct rte_ipv4_hdr);
 	net->stats.tcp_rx++;
 	return SY_NET_RX_TCP;
 drop:
@@ -128,9 +130,15 @@ drop:
 void
 net_ipv4_cksum_out(const struct sy_net *net, struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 {
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = sizeof(*ip);
 	ip->hdr_checksum = 0;
+	if (net->conf.link_trusted)
+		return;
+	if (net->conf.tx_ip_cksum_offload || net->conf.tx_l4_cksum_offload) {
+		/* what the port reads for an offload; stale otherwise (sy_net_mbuf_alloc()) */
+		m->tx_offload = 0;
+		m->l2_len = RTE_ETHER_HDR_LEN;
+		m->l3_len = sizeof(*ip);
+	}
 	if (net->conf.tx_ip_cksum_offload)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
@@ -158,6 +166,8 @@ ipv4_l4_cksum_out(const struct sy_net *net, struct rte_mbuf *m, struct rte_ipv4_
 	rte_be16_t *ck = rte_pktmbuf_mtod_offset(m, rte_be16_t *, NET_L2L3_LEN + off);
 
 	*ck = 0;
+	if (net->conf.link_trusted)
+		return;
 	if (net->conf.tx_l4_cksum_offload) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | (ip->next_proto_id == IPPROTO_TCP ?
 			RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM);

@@ -97,6 +97,12 @@ struct sy_net_conf {
 	uint32_t arp_pending_max;     /**< frames held per unresolved next hop */
 	bool tx_ip_cksum_offload;     /**< port computes IPv4 header checksums */
 	bool tx_l4_cksum_offload;     /**< port computes TCP/UDP checksums */
+	/**
+	 * The link cannot corrupt frames (an in-process ring pair): IPv4 and TCP/UDP
+	 * checksums are neither filled on output nor verified on input (received frames are
+	 * marked as checked). ICMP keeps its own checksum.
+	 */
+	bool link_trusted;
 };
 
 /** Fills @p conf with the documented defaults (no addresses). */
@@ -127,6 +133,41 @@ const struct sy_net_stats *sy_net_stats(const struct sy_net *net);
 /** True when @p addr (network order) is one of our local addresses. */
 bool sy_net_is_local(const struct sy_net *net, rte_be32_t addr);
 
+/**
+ * Where the TCP header of a frame handed up by sy_net_input() starts: VLAN-tagged frames
+ * and IPv4 options are dropped before, so always Ethernet + a 20-byte IPv4 header. (A
+ * constant, not m->l2_len/l3_len: those sit in the mbuf's second cache line, which the
+ * packet path keeps read-only, see sy_net_mbuf_alloc().)
+ */
+#define SY_NET_L4_OFFSET (RTE_ETHER_HDR_LEN + 20u)
+
+/**
+ * rte_pktmbuf_alloc() without writes to the mbuf's second cache line (next, tx_offload).
+ * A frame's mbuf is written by the lcore that sends it and read and freed by the one that
+ * receives it; every line both write moves between their caches twice per frame. A free
+ * mbuf already has next == NULL and nb_segs == 1 (rte_mbuf_raw_free()'s contract), and
+ * tx_offload is left stale: the net layer sets it whenever it asks the port for an
+ * offload, and PMDs read it only then.
+ */
+static inline struct rte_mbuf *
+sy_net_mbuf_alloc(struct rte_mempool *mp)
+{
+	struct rte_mbuf *m = rte_mbuf_raw_alloc(mp);
+
+	if (m == NULL)
+		return NULL;
+	m->pkt_len = 0;
+	m->data_len = 0;
+	m->vlan_tci = 0;
+	m->vlan_tci_outer = 0;
+	m->nb_segs = 1;
+	m->port = RTE_MBUF_PORT_INVALID;
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	rte_pktmbuf_reset_headroom(m);
+	return m;
+}
+
 /** What sy_net_input() did with a frame. */
 enum sy_net_rx {
 	SY_NET_RX_CONSUMED = 0,  /**< answered, dropped and counted, or queued: not yours */
@@ -136,8 +177,8 @@ enum sy_net_rx {
 /**
  * Processes one received frame.
  * On SY_NET_RX_TCP the caller owns @p m: its data still starts at the Ethernet header,
- * m->l2_len and m->l3_len are set, and the packet length is trimmed to the IPv4 total
- * length (Ethernet padding removed). The IPv4 header has been validated; the TCP header
+ * the TCP header starts at SY_NET_L4_OFFSET (in the first segment), and the packet length
+ * is trimmed to the IPv4 total length (Ethernet padding removed). The IPv4 header has been validated; the TCP header
  * has not. On SY_NET_RX_CONSUMED the frame is no longer the caller's.
  */
 enum sy_net_rx sy_net_input(struct sy_net *net, struct rte_mbuf *m, uint64_t now_ms);

@@ -136,14 +136,21 @@ port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
 	p->tx_ip_cksum = c->want_tx_ip_cksum && (tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
 	p->tx_tcp_cksum = c->want_tx_tcp_cksum && (tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 	p->tso = c->want_tso && p->tx_tcp_cksum && (tx & RTE_ETH_TX_OFFLOAD_TCP_TSO);
+	p->trusted_link = c->want_trusted_link && c->driver == SY_PORT_DRV_RING_PAIR;
 	p->rx_offloads = (p->rx_ip_cksum ? RTE_ETH_RX_OFFLOAD_IPV4_CKSUM : 0) |
 			 (p->rx_l4_cksum ? RTE_ETH_RX_OFFLOAD_TCP_CKSUM : 0) |
 			 (p->lro ? RTE_ETH_RX_OFFLOAD_TCP_LRO : 0);
 	p->tx_offloads = (p->tx_ip_cksum ? RTE_ETH_TX_OFFLOAD_IPV4_CKSUM : 0) |
 			 (p->tx_tcp_cksum ? RTE_ETH_TX_OFFLOAD_TCP_CKSUM : 0) |
 			 (p->tso ? RTE_ETH_TX_OFFLOAD_TCP_TSO : 0);
-	/* A TSO frame is a chain of mbufs: the device must take multi-segment frames. */
-	if (p->tso && (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS))
+	/*
+	 * Multi-segment frames (a TSO frame, a zero-copy segment: header mbuf + payload
+	 * chain) need the device to walk chains. The ring pair's rings move the head mbuf by
+	 * pointer and never look at segments, so chains arrive intact whatever net_ring reports.
+	 */
+	p->tx_multi_seg = (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) ||
+			  c->driver == SY_PORT_DRV_RING_PAIR;
+	if (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		p->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 }
 
@@ -207,6 +214,7 @@ port_pools(struct sy_port *p, const struct sy_port_conf *c, char *err, size_t er
 {
 	uint64_t need = (uint64_t)p->nb_rxq * p->rx_desc + (uint64_t)p->nb_txq * p->tx_desc;
 
+	/* (a pair's ports share pools and rings: one side's rx ring is the other's tx ring) */
 	if (c->mbufs < need)
 		return err_set(err, errlen, -EINVAL, "%s: [mempool] mbufs = %u: fewer than the "
 			       "%" PRIu64 " descriptors of %u rx and %u tx queues", c->file,
@@ -302,10 +310,12 @@ port_log(const struct sy_port *p, const struct sy_port_conf *c)
 {
 	PORT_LOG(INFO, "port %u (%s %s) socket %d: %u rx / %u tx queues (%s), rss_hf 0x%"
 		 PRIx64 ", offloads rx_ip_cksum=%d rx_l4_cksum=%d tx_ip_cksum=%d "
-		 "tx_tcp_cksum=%d tso=%d lro=%d, mtu %u, desc %u/%u, link %s %u Mbps\n",
+		 "tx_tcp_cksum=%d tso=%d lro=%d trusted_link=%d tx_multi_seg=%d, mtu %u, "
+		 "desc %u/%u, link %s %u Mbps\n",
 		 p->port_id, profile_driver_name(c->driver), c->device, p->socket, p->nb_rxq,
 		 p->nb_txq, p->queue_reason, p->rss_hf, p->rx_ip_cksum, p->rx_l4_cksum,
-		 p->tx_ip_cksum, p->tx_tcp_cksum, p->tso, p->lro, p->mtu, p->rx_desc, p->tx_desc,
+		 p->tx_ip_cksum, p->tx_tcp_cksum, p->tso, p->lro, p->trusted_link,
+		 p->tx_multi_seg, p->mtu, p->rx_desc, p->tx_desc,
 		 p->link_up ? "up" : "down", p->link_speed_mbps);
 }
 
@@ -398,11 +408,17 @@ int
 sy_port_start_id(struct sy_port *port, uint16_t port_id, const struct sy_port_conf *conf,
 		 unsigned int n_workers, char *err, size_t errlen)
 {
-	bool probed = port->probed;
+	bool probed = port->probed, shared = port->pools_shared;
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 
+	memcpy(pools, port->pools, sizeof(pools));
 	memset(port, 0, sizeof(*port));
 	port->port_id = port_id;
 	port->probed = probed;
+	if (shared) {   /* sy_port_start_pair() lends the first port's pools */
+		port->pools_shared = true;
+		memcpy(port->pools, pools, sizeof(pools));
+	}
 	if (n_workers == 0 || n_workers > SY_PORT_MAX_QUEUES)
 		return err_set(err, errlen, -EINVAL, "%s: %u workers (1..%u)", conf->file,
 			       n_workers, SY_PORT_MAX_QUEUES);
@@ -411,7 +427,10 @@ sy_port_start_id(struct sy_port *port, uint16_t port_id, const struct sy_port_co
 		if (port->started)
 			rte_eth_dev_stop(port_id);
 		port->started = false;
-		port_pools_free(port);
+		if (port->pools_shared)
+			memset(port->pools, 0, sizeof(port->pools));  /* the lender frees them */
+		else
+			port_pools_free(port);
 	}
 	return rc;
 }
@@ -470,6 +489,8 @@ sy_port_start(struct sy_port *port, const struct sy_port_conf *conf, unsigned in
 int
 sy_port_stop(struct sy_port *port)
 {
+	bool other_still_up = false;
+
 	if (port->started) {
 		rte_eth_dev_stop(port->port_id);
 		if (port->probed)
@@ -484,8 +505,15 @@ sy_port_stop(struct sy_port *port)
 			sy_port_pair_drain(pair);
 			if (--pair->users == 0)
 				sy_port_pair_free(pair);
+			else
+				other_still_up = true;
 			port->pair = NULL;
 		}
+	}
+	if (port->pools_shared && other_still_up) {
+		memset(port->pools, 0, sizeof(port->pools));   /* the other port frees them */
+		port->pools_in_use = 0;
+		return 0;
 	}
 	port_pools_free(port);
 	if (port->pools_in_use != 0) {

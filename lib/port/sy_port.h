@@ -84,6 +84,12 @@ struct sy_port_conf {
 	bool want_tx_tcp_cksum;
 	bool want_tso;
 	bool want_lro;
+	/**
+	 * net_ring_pair only: frames move between two stacks of this process by pointer and
+	 * cannot be corrupted on the way, so neither side computes or verifies checksums, as
+	 * Linux does on loopback and veth (CHECKSUM_UNNECESSARY). Captures then show zeros.
+	 */
+	bool want_trusted_link;
 	bool promiscuous;
 	uint32_t link_wait_ms;               /**< bounded wait for link up at start, 0 = none */
 	/* [mempool] */
@@ -150,6 +156,13 @@ struct sy_port {
 	bool tx_tcp_cksum;
 	bool tso;
 	bool lro;
+	bool trusted_link;                   /**< checksums skipped both ways (ring pair) */
+	/**
+	 * tx takes frames of several mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS reported, and then
+	 * requested; or the ring pair, whose rings pass chains untouched): what TSO and TCP
+	 * zero-copy transmit (sy_tcp_set_tx_zerocopy()) need.
+	 */
+	bool tx_multi_seg;
 	uint64_t rx_offloads;                /**< RTE_ETH_RX_OFFLOAD_* in force */
 	uint64_t tx_offloads;                /**< RTE_ETH_TX_OFFLOAD_* in force */
 	bool promiscuous;
@@ -160,6 +173,13 @@ struct sy_port {
 	bool started;                        /**< between start and stop */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /**< by socket; [0] also for ANY */
 	unsigned int pools_in_use;           /**< mbufs out at the last sy_port_stop() */
+	/**
+	 * The pools are also the other port's of an in-memory pair: the last of the two to
+	 * stop frees them. Sharing is what keeps mbufs on one core: a frame is freed by the
+	 * lcore that received it, into that lcore's cache, and that lcore's next allocation
+	 * takes it back while it is still in its own cache (docs/benchmarks.md).
+	 */
+	bool pools_shared;
 	struct sy_port_pair *pair;           /**< set on ports of an in-memory pair */
 };
 

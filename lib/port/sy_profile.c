@@ -51,6 +51,7 @@ static const struct profile_key port_keys[] = {
 	B("offload_tx_tcp_cksum", want_tx_tcp_cksum),
 	B("offload_tso", want_tso),
 	B("offload_lro", want_lro),
+	B("trusted_link", want_trusted_link),
 	B("promiscuous", promiscuous),
 	U("link_wait_ms", link_wait_ms, 0, 60000),
 };
@@ -393,6 +394,10 @@ check_sizes(struct profile_load *l)
 	}
 	if (c->want_tso && !c->want_tx_tcp_cksum)
 		return fail(l, SEC_PORT, "offload_tso", "yes", "needs offload_tx_tcp_cksum");
+	/* only frames that never leave this process may skip their checksums */
+	if (c->want_trusted_link && c->driver != SY_PORT_DRV_RING_PAIR)
+		return fail(l, SEC_PORT, "trusted_link", "yes", "only net_ring_pair is an "
+			    "in-process link");
 	return 0;
 }
 

@@ -81,6 +81,19 @@ conf_check(const struct sy_tcp_conf *c)
 	return 0;
 }
 
+/* sy_tcp_conf.max_data_blocks, with 0 resolved (documented in sy_tcp.h) */
+static uint32_t
+tcp_data_blocks(const struct sy_tcp_conf *c)
+{
+	const uint32_t all_up_to = 262144;
+
+	if (c->max_data_blocks != 0)
+		return RTE_MIN(c->max_data_blocks, c->max_conns);
+	if (c->max_conns <= all_up_to)
+		return c->max_conns;
+	return RTE_MAX(all_up_to, c->max_conns / 4);
+}
+
 static int
 create_tables(struct sy_tcp *tcp, const char *name, int socket)
 {
@@ -96,7 +109,8 @@ create_tables(struct sy_tcp *tcp, const char *name, int socket)
 	snprintf(buf, sizeof(buf), "%s_tw", name);
 	tcp->tws = sy_arena_create(buf, sizeof(struct tcp_tw), tw, socket);
 	snprintf(buf, sizeof(buf), "%s_sq", name);
-	tcp->sndqs = sy_arena_create(buf, sizeof(struct tcp_sndq), n, socket);
+	tcp->sndqs = sy_arena_create(buf, sizeof(struct tcp_sndq), tcp_data_blocks(&tcp->conf),
+				     socket);
 	tcp->wheel = sy_timer_wheel_create(n + tw, tcp->now_ms, socket);
 	if (tcp->flows == NULL || tcp->listens == NULL || tcp->tcbs == NULL ||
 	    tcp->tws == NULL || tcp->sndqs == NULL || tcp->wheel == NULL)

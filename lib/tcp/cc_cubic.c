@@ -5,8 +5,12 @@
  * the Reno-friendly region with alpha_cubic = 3 (1 - beta) / (1 + beta) (4.3), the target
  * W_cubic(t + RTT) clamped to [cwnd, 1.5 cwnd] (4.2), slow start as in RFC 5681 below
  * ssthresh. Windows are computed in segments as doubles (the RFC's units); the epoch starts
- * at the first ACK in congestion avoidance after a reduction (or after idle: the state
- * lives in the data block).
+ * at the first ACK in congestion avoidance after a reduction, and again after an idle
+ * period longer than the RTO (RFC 9438 5.8: t excludes idle time; recovery.c calls
+ * tcp_cc_cubic_restart()). The state lives in the data block, which goes back when both
+ * queues drain; a new block rebuilds W_max from ssthresh (ssthresh = beta * W_max after a
+ * reduction), so a connection that drained and resumes continues on a curve aimed at the
+ * same W_max instead of treating its current window as the maximum.
  */
 #include <math.h>
 
@@ -22,6 +26,15 @@ cu_init(struct sy_tcp *tcp, struct sy_tcb *tcb, union tcp_cc_priv *p)
 {
 	for (int i = 0; i < TCP_CC_PRIV; i++)
 		p->d[i] = 0;
+	/* a reduction happened before (ssthresh is finite): W_max = ssthresh / beta */
+	if (tcb->ssthresh != UINT32_MAX && tcb->snd_mss > 0)
+		p->d[W_MAX] = (double)tcb->ssthresh / CUBIC_BETA / tcb->snd_mss;
+}
+
+void
+tcp_cc_cubic_restart(struct sy_tcp *tcp, struct sy_tcb *tcb, union tcp_cc_priv *p)
+{
+	p->d[STARTED] = 0;       /* the next ACK in congestion avoidance opens a new epoch */
 }
 
 static void

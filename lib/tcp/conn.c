@@ -23,15 +23,26 @@ tcp_busy_begin(struct sy_tcp *tcp, struct sy_tcb *tcb)
 {
 	tcp->busy = tcb_idx(tcp, tcb);
 	tcp->busy_dead = 0;
+	tcp->busy_timers = 0;
 }
 
+/*
+ * One segment moves a connection's deadlines several times (ACK stops the retransmission
+ * timer, data restarts it, keepalive restarts, delayed ACK arms and clears): the wheel is
+ * told once, here, with the earliest that remains (tcp_timers_sync()).
+ */
 void
 tcp_busy_end(struct sy_tcp *tcp)
 {
-	if (tcp->busy_dead)
-		sy_arena_put(tcp->tcbs, tcp->busy);
+	uint32_t idx = tcp->busy;
+
 	tcp->busy = UINT32_MAX;
+	if (tcp->busy_dead)
+		sy_arena_put(tcp->tcbs, idx);
+	else if (tcp->busy_timers)
+		tcp_timers_sync(tcp, tcb_ptr(tcp, idx));
 	tcp->busy_dead = 0;
+	tcp->busy_timers = 0;
 }
 
 static void
@@ -61,7 +72,8 @@ tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key)
 
 	if (sy_arena_alloc(tcp->tcbs, &idx) < 0)
 		return NULL;
-	if (sy_flow_insert(tcp->flows, key, idx) < 0) {
+	/* both callers looked the tuple up (or removed its TIME-WAIT record) just before */
+	if (sy_flow_insert_absent(tcp->flows, key, idx) < 0) {
 		sy_arena_put(tcp->tcbs, idx);
 		return NULL;
 	}

@@ -98,6 +98,27 @@ can_send_data(const struct sy_tcb *tcb)
 	}
 }
 
+/*
+ * RFC 2018 4: while out-of-order data is held, every ACK carries SACK blocks, data
+ * segments included (and a pending D-SACK, RFC 2883). The options then take room from
+ * the payload (RFC 9293 3.7.1: MSS counts data only, the datagram must still fit): 4 bytes
+ * (two NOPs, kind, length) plus 8 per block. @return payload bytes that still fit.
+ */
+static uint32_t
+data_sack(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_out *o, uint32_t len)
+{
+	uint32_t opt;
+
+	if (tcb->sndq == TCP_NO_SNDQ)
+		return len;
+	o->sack_n = tcp_reass_sack_take(tcp, tcb, o->sack, o->ts ? 3 : 4);
+	if (o->sack_n == 0)
+		return len;
+	tcp->stats.sack_blocks_tx += o->sack_n;
+	opt = 4 + 8 * o->sack_n;
+	return RTE_MIN(len, tcb->snd_mss > opt ? tcb->snd_mss - opt : 1u);
+}
+
 /* Sends [snd_nxt, snd_nxt + len) and the FIN after it when @p fin. */
 static void
 send_segment(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t len, int fin, uint32_t queued)
@@ -110,21 +131,30 @@ send_segment(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t len, int fin, uint
 		.wnd = tcp_rcv_wnd_field(tcp, tcb),
 		.ts = (tcb->flags & TF_TS) != 0,
 		.tsecr = tcb->ts_recent,
-		.data = len ? sndq_ptr(tcp, tcb->sndq) : NULL,
 		.data_off = off,
-		.data_len = len,
 	};
+	uint32_t fit = data_sack(tcp, tcb, &o, len);
 
+	if (fit < len) {
+		len = fit;
+		fin = 0;                 /* the FIN follows the last byte, which moved on */
+	}
+	o.data = len ? sndq_ptr(tcp, tcb->sndq) : NULL;
+	o.data_len = len;
 	if (fin)
 		o.flags |= RTE_TCP_FIN_FLAG;
 	if (len > 0 && off + len == queued)
 		o.flags |= RTE_TCP_PSH_FLAG;
+	if (len > 0 && tcb->snd_nxt == tcb->snd_una && tcb->snd_una == tcb->snd_max)
+		tcp_recovery_tx_start(tcp, tcb);
 	/* RFC 6298 / Karn: time only segments sent for the first time */
 	if (!(tcb->flags & TF_RTT) && tcb->snd_nxt == tcb->snd_max) {
 		tcb->flags |= TF_RTT;
 		tcb->rtt_seq = tcb->snd_nxt;
 		tcb->rtt_start = tcp_now32(tcp);
 	}
+	if (len > 0)
+		sndq_ptr(tcp, tcb->sndq)->last_tx_ms = tcp_now32(tcp);
 	tcb->flags &= ~(TF_ACK_NOW | TF_T_DELACK);
 	tcb->delack_segs = 0;
 	tcp_output_segment(tcp, &tcb->key, &o);
@@ -159,7 +189,7 @@ next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, in
 		avail = 1;
 	len = RTE_MIN(unsent, avail);
 	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
-	len = RTE_MIN(len, tcp_max_payload(tcp));
+	len = RTE_MIN(len, tcp_seg_max_payload(tcp));
 	/* going back N after an RTO (or a window probe): stop where the peer SACKed */
 	if (SEQ_LT(tcb->snd_nxt, tcb->snd_max) &&
 	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at) && sacked_at != tcb->snd_max)
@@ -231,7 +261,7 @@ tcp_send_at(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t seq, uint32_t max_l
 		return;
 	len = RTE_MIN(queued - off, max_len);
 	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
-	len = RTE_MIN(len, tcp_max_payload(tcp));
+	len = RTE_MIN(len, tcp_seg_max_payload(tcp));
 	fin = (tcb->flags & TF_FIN_SENT) && off + len == queued;
 	if (len == 0 && !fin)
 		return;

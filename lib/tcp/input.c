@@ -39,7 +39,7 @@ seg_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 static int
 seg_parse(struct sy_tcp *tcp, struct rte_mbuf *m, struct tcp_seg *seg)
 {
-	uint32_t l4off = (uint32_t)m->l2_len + m->l3_len;
+	uint32_t l4off = SY_NET_L4_OFFSET;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
 	uint32_t tcp_len, hlen;
@@ -48,7 +48,7 @@ seg_parse(struct sy_tcp *tcp, struct rte_mbuf *m, struct tcp_seg *seg)
 		tcp->stats.drop_bad_offset++;
 		return -1;
 	}
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l2_len);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, l4off);
 	tcp_len = m->pkt_len - l4off;
 	hlen = (uint32_t)(th->data_off >> 4) * 4;

@@ -35,6 +35,9 @@ seq_check(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	}
 	if (!ok) {
 		tcp->stats.drop_unacceptable++;
+		/* RFC 2883 4: data that had all arrived before goes in the ACK's first block */
+		if (!rst && seg->len > 0 && SEQ_LEQ(seg->seq + seg->len, nxt))
+			tcp_reass_dsack(tcp, tcb, seg->seq, seg->seq + seg->len);
 		if (!rst)                            /* RFC 5961 3.2: out-of-window RST: silence */
 			tcp_send_ack(tcp, tcb);
 		return 0;
@@ -58,6 +61,7 @@ seg_trim(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 			d--;
 		}
 		d = RTE_MIN(d, seg->len);
+		tcp_reass_dsack(tcp, tcb, seg->seq, seg->seq + d);   /* RFC 2883 4: partly old */
 		seg->seq += d;
 		seg->len -= d;
 		seg->payload_off += d;
@@ -260,9 +264,10 @@ deliver(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	}
 	if (tcb->ops == NULL || tcb->ops->data == NULL)
 		return;
-	rte_pktmbuf_adj(m, (uint16_t)seg->payload_off);
-	if (m->pkt_len > seg->len && rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len)) < 0)
-		return;                              /* tail in an earlier segment: keep it ours */
+	/* chain-safe cuts: a received frame may be a chain (zero-copy sender, NIC scatter) */
+	m = tcp_chain_adj(m, seg->payload_off);
+	if (m->pkt_len > seg->len)
+		tcp_chain_trim(m, m->pkt_len - seg->len);
 	seg->m = NULL;
 	tcb->ops->data(tcb->user, tcb_idx(tcp, tcb), m);
 }
@@ -279,14 +284,11 @@ ooo_hold(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 	struct rte_mbuf *m = seg->m;
 
 	seg->flags &= ~RTE_TCP_FIN_FLAG;
-	rte_pktmbuf_adj(m, (uint16_t)seg->payload_off);
-	if (m->pkt_len > seg->len &&
-	    rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - seg->len)) < 0) {
-		tcp->stats.drop_ooo++;
-	} else {
-		seg->m = NULL;
-		tcp_reass_insert(tcp, tcb, m, seg->seq, seg->len);
-	}
+	m = tcp_chain_adj(m, seg->payload_off);
+	if (m->pkt_len > seg->len)
+		tcp_chain_trim(m, m->pkt_len - seg->len);
+	seg->m = NULL;
+	tcp_reass_insert(tcp, tcb, m, seg->seq, seg->len);
 	tcp_send_ack(tcp, tcb);
 }
 

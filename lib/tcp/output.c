@@ -5,12 +5,27 @@
  * keepalive and window probes), with the control segments derived from it, and the reset
  * generation of RFC 9293 3.10.7.1 for segments that belong to no connection.
  *
- * The builder allocates one mbuf from the engine's pool, writes the TCP header, the
- * options and a copy of the payload, leaves the checksum 0 and hands the segment to
- * sy_net_output(), which prepends IPv4 and Ethernet and computes the checksum. Payload is
- * copied (at most tcp_max_payload() bytes per segment): retransmission needs the queued
- * data intact, and a copy keeps net's checksum path single-segment. Zero-copy transmit
- * with indirect mbufs is part of the data-transfer issue.
+ * The builder allocates one mbuf from the engine's pool, writes the TCP header and the
+ * options, leaves the checksum 0 and hands the segment to sy_net_output(), which prepends
+ * IPv4 and Ethernet and computes the checksum (lib/net sums chained mbufs correctly).
+ *
+ * Payload, two ways:
+ * - copy (always for a port that takes only single-segment frames, and for payloads below
+ *   tcp->tx_zc_min): the bytes are copied behind the header, at most tcp_max_payload()
+ *   per segment. Below a kilobyte a copy costs fewer instructions than the two extra
+ *   mbufs and four reference count updates of a chain, and small responses and control
+ *   segments stay one mbuf, one cache-line-friendly frame (TCP_ZC_MIN_DEFAULT = 1024).
+ * - zero copy (sy_tcp_set_tx_zerocopy(), for a port that takes multi-segment frames): the
+ *   header mbuf is chained to indirect mbufs (rte_pktmbuf_attach: reference counted, the
+ *   data stays where the application put it) covering the payload range, possibly across
+ *   several queued mbufs. The send queue frees its mbufs on ACK as before; a buffer goes
+ *   back to its pool when the last frame referring to it has been sent and freed, so a
+ *   retransmission simply attaches again. A segment may then be larger than one mbuf
+ *   (jumbo MTU over 2 KiB mbufs).
+ *   DPDK 22.11's rte_ipv4_udptcp_cksum_mbuf_verify(), used by receivers, loses carries
+ *   after a segment of odd length (see lib/net/cksum.c); a payload whose pieces would put
+ *   an odd-length piece before the last one is therefore copied instead (into full,
+ *   even-length mbufs), so synack never emits a chain a synack receiver misjudges.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -30,6 +45,24 @@ tcp_max_payload(const struct sy_tcp *tcp)
 	uint32_t used = RTE_PKTMBUF_HEADROOM + TCP_HDR_LEN + TCP_OPTS_MAX;
 
 	return room > used ? room - used : 0;
+}
+
+/* Largest payload of one segment: one mbuf's room unless the port takes chains. */
+uint32_t
+tcp_seg_max_payload(const struct sy_tcp *tcp)
+{
+	return tcp->tx_multiseg ? UINT16_MAX - TCP_HDR_LEN - TCP_OPTS_MAX - 20
+				: tcp_max_payload(tcp);
+}
+
+int
+sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes)
+{
+	if (tcp == NULL || (!multiseg && min_bytes != 0))
+		return -EINVAL;
+	tcp->tx_multiseg = multiseg;
+	tcp->tx_zc_min = min_bytes;
+	return 0;
 }
 
 /* The whole receive buffer as a window: conf.rcv_wnd, limited to what the 16-bit field
@@ -90,26 +123,38 @@ tcp_rcv_adv_init(const struct sy_tcp *tcp, const struct sy_tcb *tcb, struct tcp_
 }
 
 /*
- * Copies @p len bytes at @p off (from SND.UNA) out of the send queue. The cursor remembers
- * where the previous copy ended, so sending a full queue segment by segment does not walk
- * the list from its head every time.
+ * The queued mbuf holding byte @p off (from SND.UNA) of the queue; *off becomes the offset
+ * in it. The cursor remembers where the previous lookup ended, so sending a full queue
+ * segment by segment does not walk the list from its head every time.
  */
-static void
-copy_payload(uint8_t *dst, struct tcp_sndq *q, uint32_t off, uint32_t len)
+static struct rte_mbuf *
+sndq_seek(struct tcp_sndq *q, uint32_t *off)
 {
 	struct rte_mbuf *s = q->head;
-	uint32_t pos = 0;
+	uint32_t pos = 0, o = *off + q->head_off;
 
-	off += q->head_off;
-	if (q->cur != NULL && q->cur_pos <= off) {
+	if (q->cur != NULL && q->cur_pos <= o) {
 		s = q->cur;
 		pos = q->cur_pos;
 	}
-	while (s != NULL && off - pos >= s->data_len) {
+	while (s != NULL && o - pos >= s->data_len) {
 		pos += s->data_len;
 		s = s->next;
 	}
-	off -= pos;
+	if (s != NULL) {
+		q->cur = s;
+		q->cur_pos = pos;
+	}
+	*off = o - pos;
+	return s;
+}
+
+/* Copies @p len bytes at @p off (from SND.UNA) out of the send queue. */
+static void
+copy_payload(uint8_t *dst, struct tcp_sndq *q, uint32_t off, uint32_t len)
+{
+	struct rte_mbuf *s = sndq_seek(q, &off);
+
 	while (len > 0 && s != NULL) {
 		uint32_t n = RTE_MIN(len, (uint32_t)s->data_len - off);
 
@@ -117,11 +162,107 @@ copy_payload(uint8_t *dst, struct tcp_sndq *q, uint32_t off, uint32_t len)
 		dst += n;
 		len -= n;
 		off = 0;
-		q->cur = s;
-		q->cur_pos = pos;
-		pos += s->data_len;
 		s = s->next;
 	}
+}
+
+/* Appends @p mi (a segment of its own) to the chain @p h whose last segment is @p tail. */
+static void
+chain_add(struct rte_mbuf *h, struct rte_mbuf **tail, struct rte_mbuf *mi)
+{
+	(*tail)->next = mi;
+	*tail = mi;
+	h->nb_segs++;
+	h->pkt_len += mi->data_len;
+}
+
+/*
+ * Zero copy: chains indirect mbufs covering [off, off + len) of the queue behind @p h.
+ * @return 0; -ENOBUFS (pool empty); -EAGAIN when a piece other than the last would have
+ * odd length (the caller copies instead). On error @p h may hold part of the chain: the
+ * caller frees it whole.
+ */
+static int
+attach_payload(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, uint32_t off,
+	       uint32_t len)
+{
+	struct rte_mbuf *s = sndq_seek(q, &off), *tail = h;
+
+	for (; len > 0 && s != NULL; s = s->next, off = 0) {
+		uint32_t n = RTE_MIN(len, (uint32_t)s->data_len - off);
+		struct rte_mbuf *mi;
+
+		if (n == 0)
+			continue;
+		if ((n & 1) && n < len)
+			return -EAGAIN;
+		mi = rte_pktmbuf_alloc(tcp->pool);
+		if (mi == NULL)
+			return -ENOBUFS;
+		rte_pktmbuf_attach(mi, s);
+		mi->data_off = (uint16_t)(mi->data_off + off);
+		mi->data_len = (uint16_t)n;
+		mi->pkt_len = n;
+		chain_add(h, &tail, mi);
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Copy into a chain: what fits behind the header in @p h (an even count when more
+ * follows), then full fresh mbufs. Used for segments larger than one mbuf whose pieces
+ * cannot be attached.
+ */
+static int
+copy_payload_chain(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, uint32_t off,
+		   uint32_t len)
+{
+	struct rte_mbuf *tail = h;
+	uint32_t n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(h));
+
+	if (n < len)
+		n &= ~1u;
+	copy_payload((uint8_t *)rte_pktmbuf_append(h, (uint16_t)n), q, off, n);
+	for (off += n, len -= n; len > 0; off += n, len -= n) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(tcp->pool);
+
+		if (m == NULL)
+			return -ENOBUFS;
+		n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(m) & ~1u);
+		copy_payload((uint8_t *)rte_pktmbuf_append(m, (uint16_t)n), q, off, n);
+		chain_add(h, &tail, m);
+	}
+	return 0;
+}
+
+/*
+ * Writes the payload of @p o into or behind the header mbuf @p m, whose data is the header
+ * (@p hlen bytes). Zero copy when the port takes chains and the payload is large enough.
+ */
+static int
+add_payload(struct sy_tcp *tcp, struct rte_mbuf *m, uint32_t hlen, const struct tcp_out *o)
+{
+	int rc;
+
+	if (tcp->tx_zc_min == 0 || o->data_len < tcp->tx_zc_min) {
+		if (o->data_len > rte_pktmbuf_tailroom(m))
+			return copy_payload_chain(tcp, m, o->data, o->data_off, o->data_len);
+		copy_payload((uint8_t *)rte_pktmbuf_append(m, (uint16_t)o->data_len),
+			     o->data, o->data_off, o->data_len);
+		return 0;
+	}
+	rc = attach_payload(tcp, m, o->data, o->data_off, o->data_len);
+	if (rc == 0)
+		tcp->stats.tx_zc_segs++;
+	if (rc != -EAGAIN)
+		return rc;
+	/* undo the partial chain, then copy */
+	rte_pktmbuf_free(m->next);
+	m->next = NULL;
+	m->nb_segs = 1;
+	m->pkt_len = m->data_len = (uint16_t)hlen;
+	return copy_payload_chain(tcp, m, o->data, o->data_off, o->data_len);
 }
 
 static uint32_t
@@ -146,15 +287,17 @@ tcp_output_segment(struct sy_tcp *tcp, const struct sy_flow_key *key, const stru
 	uint8_t opts[TCP_OPTS_MAX];
 	uint32_t olen = write_opts(tcp, opts, o);
 	uint32_t hlen = TCP_HDR_LEN + olen;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(tcp->pool);
+	/* the header mbuf crosses to the receiving lcore: keep its second line read-only */
+	struct rte_mbuf *m = sy_net_mbuf_alloc(tcp->pool);
 	struct rte_tcp_hdr *th;
 
 	if (m == NULL) {
 		tcp->stats.drop_no_mbuf++;
 		return -ENOBUFS;
 	}
-	th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, hlen + o->data_len);
-	if (th == NULL || rte_pktmbuf_headroom(m) < TCP_HEADROOM) {
+	th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, hlen);
+	if (th == NULL || rte_pktmbuf_headroom(m) < TCP_HEADROOM ||
+	    (o->data_len > 0 && add_payload(tcp, m, hlen, o) < 0)) {
 		rte_pktmbuf_free(m);
 		tcp->stats.drop_no_mbuf++;
 		return -ENOBUFS;
@@ -169,9 +312,6 @@ tcp_output_segment(struct sy_tcp *tcp, const struct sy_flow_key *key, const stru
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	memcpy(th + 1, opts, olen);
-	if (o->data_len > 0)
-		copy_payload((uint8_t *)th + hlen, o->data, o->data_off, o->data_len);
-	m->l4_len = hlen;
 	tcp->stats.tx_segs++;
 	if (o->flags & RTE_TCP_RST_FLAG)
 		tcp->stats.rst_tx++;
@@ -221,7 +361,7 @@ tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_t seq
 	}
 	if ((flags & RTE_TCP_ACK_FLAG) && !(flags & RTE_TCP_RST_FLAG)) {
 		/* RFC 2018 3: 3 blocks fit beside the timestamp option, 4 without */
-		o.sack_n = tcp_reass_sack_blocks(tcp, tcb, o.sack, o.ts ? 3 : 4);
+		o.sack_n = tcp_reass_sack_take(tcp, tcb, o.sack, o.ts ? 3 : 4);
 		tcp->stats.sack_blocks_tx += o.sack_n;
 	}
 	tcp_output_segment(tcp, &tcb->key, &o);

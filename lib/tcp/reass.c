@@ -31,8 +31,10 @@ tcp_blk_get(struct sy_tcp *tcp, struct sy_tcb *tcb)
 
 	if (tcb->sndq != TCP_NO_SNDQ)
 		return sndq_ptr(tcp, tcb->sndq);
-	if (sy_arena_alloc(tcp->sndqs, &idx) < 0)
-		return NULL;             /* the arena hands out zeroed blocks */
+	if (sy_arena_alloc(tcp->sndqs, &idx) < 0) {
+		tcp->stats.no_data_block++;   /* sy_tcp_conf.max_data_blocks all in use */
+		return NULL;
+	}                                /* the arena hands out zeroed blocks */
 	tcb->sndq = idx;
 	tcp_rcv_adv_init(tcp, tcb, sndq_ptr(tcp, idx));
 	return sndq_ptr(tcp, idx);
@@ -47,7 +49,7 @@ tcp_blk_maybe_release(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	if (tcb->sndq == TCP_NO_SNDQ)
 		return;
 	q = sndq_ptr(tcp, tcb->sndq);
-	if (q->head != NULL || q->rq_n != 0)
+	if (q->head != NULL || q->rq_n != 0 || q->dsack_on)
 		return;
 	sy_arena_put(tcp->sndqs, tcb->sndq);
 	tcb->sndq = TCP_NO_SNDQ;
@@ -78,8 +80,8 @@ tcp_reass_free(struct sy_tcp *tcp, struct tcp_sndq *q)
 }
 
 /* Cuts @p d bytes off the front of a chain, freeing the segments they empty. */
-static struct rte_mbuf *
-chain_adj(struct rte_mbuf *m, uint32_t d)
+struct rte_mbuf *
+tcp_chain_adj(struct rte_mbuf *m, uint32_t d)
 {
 	uint32_t pkt_len = m->pkt_len - d;
 	uint16_t nb = m->nb_segs;
@@ -100,6 +102,35 @@ chain_adj(struct rte_mbuf *m, uint32_t d)
 	return m;
 }
 
+/*
+ * Cuts @p d (< pkt_len) bytes off the tail of a chain, freeing the segments they empty
+ * (rte_pktmbuf_trim() only trims within the last segment; zero-copy senders make chains
+ * whose last piece is short). @return 0, or -EINVAL when @p d is not below pkt_len.
+ */
+int
+tcp_chain_trim(struct rte_mbuf *m, uint32_t d)
+{
+	uint32_t keep, nb = 0;
+	struct rte_mbuf *s = m;
+
+	if (d >= m->pkt_len)
+		return -EINVAL;
+	keep = m->pkt_len - d;
+	m->pkt_len = keep;
+	for (;;) {
+		nb++;
+		if (keep <= s->data_len)
+			break;
+		keep -= s->data_len;
+		s = s->next;
+	}
+	s->data_len = (uint16_t)keep;
+	rte_pktmbuf_free(s->next);
+	s->next = NULL;
+	m->nb_segs = (uint16_t)nb;
+	return 0;
+}
+
 /* Appends chain @p m to range @p r. */
 static void
 range_append(struct tcp_rq_range *r, struct rte_mbuf *m, uint32_t len)
@@ -109,6 +140,14 @@ range_append(struct tcp_rq_range *r, struct rte_mbuf *m, uint32_t len)
 	r->head->pkt_len += m->pkt_len;
 	r->tail = rte_pktmbuf_lastseg(m);
 	r->len += len;
+}
+
+static void
+set_dsack(struct tcp_sndq *q, uint32_t s, uint32_t e)
+{
+	q->dsack[0] = s;
+	q->dsack[1] = e;
+	q->dsack_on = 1;
 }
 
 /* RFC 2018 4: the run [s, e) goes first; entries it swallowed go. */
@@ -154,7 +193,7 @@ static struct rte_mbuf *
 cut_against_ranges(struct tcp_sndq *q, struct rte_mbuf *m, uint32_t *seq, uint32_t *len)
 {
 	uint32_t i;
-
+	int dup = 0;
 	for (i = 0; i < q->rq_n; i++) {
 		struct tcp_rq_range *r = &q->rq[i];
 		uint32_t end = *seq + *len, r_end = r->seq + r->len;
@@ -162,24 +201,33 @@ cut_against_ranges(struct tcp_sndq *q, struct rte_mbuf *m, uint32_t *seq, uint32
 		if (SEQ_LEQ(r->seq, *seq) && SEQ_LT(*seq, r_end)) {
 			uint32_t d = r_end - *seq;    /* front already held */
 
+			/* RFC 2883 4: the first duplicate part is reported */
+			set_dsack(q, *seq, *seq + RTE_MIN(d, *len));
+			dup = 1;
 			if (d >= *len)
 				goto dup;
-			m = chain_adj(m, d);
+			m = tcp_chain_adj(m, d);
 			*seq += d;
 			*len -= d;
 		} else if (SEQ_GT(r->seq, *seq) && SEQ_LT(r->seq, end) &&
 			   SEQ_GT(r_end, end)) {
-			if (rte_pktmbuf_trim(m, (uint16_t)(end - r->seq)) < 0)
-				goto dup;             /* tail spread over segments: let it come again */
+			if (tcp_chain_trim(m, end - r->seq) < 0)
+				goto dup;
+			if (!dup)
+				set_dsack(q, r->seq, end);
+			dup = 1;
 			*len = r->seq - *seq;
 		}
 	}
 	/* runs the segment covers entirely: its copy replaces them */
 	for (i = 0; i < q->rq_n;) {
 		if (SEQ_GEQ(q->rq[i].seq, *seq) &&
-		    SEQ_LEQ(q->rq[i].seq + q->rq[i].len, *seq + *len))
+		    SEQ_LEQ(q->rq[i].seq + q->rq[i].len, *seq + *len)) {
+			if (!dup || SEQ_LT(q->rq[i].seq, q->dsack[0]))
+				set_dsack(q, q->rq[i].seq, q->rq[i].seq + q->rq[i].len);
+			dup = 1;
 			range_free(q, i);
-		else
+		} else
 			i++;
 	}
 	return m;
@@ -278,7 +326,7 @@ tcp_reass_deliver(struct sy_tcp *tcp, struct sy_tcb *tcb)
 				continue;
 			}
 			q->rq_segs -= r.head->nb_segs;
-			r.head = chain_adj(r.head, d);
+			r.head = tcp_chain_adj(r.head, d);
 			q->rq_segs += r.head->nb_segs;
 			q->rq_bytes -= d;
 			r.len -= d;
@@ -298,21 +346,74 @@ tcp_reass_deliver(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	}
 }
 
-/* Up to @p max SACK blocks for an ACK, RFC 2018 4 order. */
+/*
+ * Up to @p max SACK blocks for an ACK, RFC 2018 4 order; a pending D-SACK (RFC 2883 4)
+ * comes first, followed by the run that contains it when there is one (4.1.2), then the
+ * other runs.
+ */
 uint32_t
 tcp_reass_sack_blocks(const struct sy_tcp *tcp, const struct sy_tcb *tcb,
 		      uint32_t blocks[][2], uint32_t max)
 {
 	const struct tcp_sndq *q;
-	uint32_t n;
+	uint32_t n = 0;
 
-	if (!(tcb->flags & TF_SACK) || tcb->sndq == TCP_NO_SNDQ)
+	if (!(tcb->flags & TF_SACK) || tcb->sndq == TCP_NO_SNDQ || max == 0)
 		return 0;
 	q = sndq_ptr(tcp, tcb->sndq);
-	n = RTE_MIN((uint32_t)q->sack_rep_n, max);
-	for (uint32_t i = 0; i < n; i++) {
-		blocks[i][0] = q->sack_rep[i][0];
-		blocks[i][1] = q->sack_rep[i][1];
+	if (q->dsack_on) {
+		blocks[n][0] = q->dsack[0];
+		blocks[n][1] = q->dsack[1];
+		n++;
+	}
+	for (uint32_t i = 0; i < q->sack_rep_n && n < max; i++) {
+		blocks[n][0] = q->sack_rep[i][0];
+		blocks[n][1] = q->sack_rep[i][1];
+		/* the run containing the duplicate goes right after it */
+		if (q->dsack_on && n > 1 && SEQ_LEQ(blocks[n][0], q->dsack[0]) &&
+		    SEQ_GEQ(blocks[n][1], q->dsack[1])) {
+			uint32_t t0 = blocks[1][0], t1 = blocks[1][1];
+
+			blocks[1][0] = blocks[n][0];
+			blocks[1][1] = blocks[n][1];
+			blocks[n][0] = t0;
+			blocks[n][1] = t1;
+		}
+		n++;
 	}
 	return n;
+}
+
+/* The blocks for the ACK being sent now: a D-SACK is reported once (RFC 2883 4). */
+uint32_t
+tcp_reass_sack_take(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t blocks[][2],
+		    uint32_t max)
+{
+	uint32_t n;
+
+	if (tcb->sndq == TCP_NO_SNDQ)
+		return 0;
+	n = tcp_reass_sack_blocks(tcp, tcb, blocks, max);
+	if (sndq_ptr(tcp, tcb->sndq)->dsack_on) {
+		sndq_ptr(tcp, tcb->sndq)->dsack_on = 0;
+		tcp_blk_maybe_release(tcp, tcb);
+	}
+	return n;
+}
+
+/*
+ * RFC 2883 4: a segment whose [start, end) had all (or in part) arrived before is
+ * reported in the first SACK block of the next ACK. Input calls this for data below
+ * RCV.NXT; duplicates of held out-of-order data are found by tcp_reass_insert().
+ */
+void
+tcp_reass_dsack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t start, uint32_t end)
+{
+	struct tcp_sndq *q;
+
+	if (!(tcb->flags & TF_SACK) || start == end)
+		return;
+	q = tcp_blk_get(tcp, tcb);
+	if (q != NULL)
+		set_dsack(q, start, end);
 }

@@ -16,9 +16,13 @@
  *   below the highest SACKed byte counts as lost; pipe = bytes outstanding - SACKed - lost
  *   and not yet retransmitted; while cwnd - pipe >= 1 SMSS, NextSeg() is the first lost
  *   byte at or above HighRxt, else new data;
- * - on RTO: the congestion control's loss window, recovery ends, and the go-back-N resend
- *   skips SACKed runs (the scoreboard is kept; synack's receiver never reneges, and a
- *   reneging peer only gets its data late: the RTO resends everything not SACKed).
+ * - on RTO: the congestion control's loss window, recovery ends, and the SACK scoreboard is
+ *   cleared (RFC 6675 5.1, RFC 2018 8: after a timeout the receiver may have reneged, so
+ *   old SACK information is not trusted; Linux does the same): the go-back-N resend
+ *   covers everything from SND.UNA, and SACK blocks arriving after the RTO rebuild it;
+ * - after an idle period longer than the RTO (nothing in flight, then new data), the
+ *   congestion control restarts its epoch: RFC 9438 5.8, the time since the epoch must
+ *   not include periods in which the flow was idle or application-limited.
  */
 #include <string.h>
 
@@ -276,6 +280,26 @@ tcp_recovery_rto(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	q->in_recovery = 0;
 	q->dupacks = 0;
 	q->recover = tcb->snd_max;
+	q->sb_n = 0;
+	q->sacked = 0;
+	q->high_rxt = tcb->snd_una;
+}
+
+/*
+ * New data leaves with nothing in flight. When the sender has been idle longer than the
+ * RTO, CUBIC starts a new epoch (RFC 9438 5.8; Linux resets its epoch on the first send
+ * after idle). Without a data block there is no state to restart: the block comes back
+ * zeroed and CUBIC rebuilds W_max from ssthresh (cc_cubic.c).
+ */
+void
+tcp_recovery_tx_start(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	struct tcp_sndq *q = blk(tcp, tcb);
+
+	if (q == NULL || !q->cc_ready || q->last_tx_ms == 0)
+		return;
+	if (tcp_now32(tcp) - q->last_tx_ms > tcb->rto_ms && tcb->cc == SY_TCP_CC_CUBIC)
+		tcp_cc_cubic_restart(tcp, tcb, &q->cc);
 }
 
 /* RFC 6675 4 / 5: bytes in the network. */

@@ -63,6 +63,16 @@ const char *sy_tcp_close_reason_name(enum sy_tcp_close_reason r);
 struct sy_tcp_conf {
 	uint32_t max_conns;          /**< connection blocks (incl. embryonic) */
 	uint32_t max_time_wait;      /**< compact TIME-WAIT records */
+	/**
+	 * Data blocks: the per-connection state that exists only while a connection has data
+	 * queued or in flight, out-of-order data held, or recovery under way (send queue,
+	 * reassembly runs, SACK scoreboard: about 650 bytes). An idle connection holds none,
+	 * so a table of millions of mostly idle connections needs far fewer. When every block
+	 * is in use, sy_tcp_send() fails with -ENOMEM and an out-of-order segment is dropped
+	 * (counter no_data_block). 0 (default): max_conns up to 262144, above that a quarter
+	 * of max_conns but at least 262144.
+	 */
+	uint32_t max_data_blocks;
 	uint32_t msl_s;              /**< 2MSL = TIME-WAIT duration / 2; default 30 */
 	uint32_t rto_init_ms;        /**< default 1000 (RFC 6298) */
 	uint32_t rto_min_ms;         /**< default 200 */
@@ -194,7 +204,9 @@ struct sy_tcp_ops {
 	X(syncookies_ok)           /* ACK carried a valid cookie: connection created */ \
 	X(syncookies_bad)          /* ACK to a cookie-enabled listener, invalid cookie: RST */ \
 	X(syncookie_mode_on)       /* a listener started answering SYNs with cookies */ \
-	X(syncookie_mode_off)      /* ... and stopped: its backlog drained under the threshold */
+	X(syncookie_mode_off)      /* ... and stopped: its backlog drained under the threshold */ \
+	X(no_data_block)           /* send refused or out-of-order data dropped: data blocks all in use */ \
+	X(tx_zc_segs)              /* segments sent with their payload referenced, not copied */
 
 struct sy_tcp_stats {
 #define SY_TCP_STATS_FIELD(name) uint64_t name;
@@ -216,6 +228,28 @@ struct sy_tcp *sy_tcp_create(const char *name, const struct sy_tcp_conf *conf,
 			     struct sy_net *net, struct rte_mempool *pool,
 			     struct sy_clock *clock, int socket);
 void sy_tcp_free(struct sy_tcp *tcp);
+
+/**
+ * Suggested @p min_bytes of sy_tcp_set_tx_zerocopy(): below a kilobyte a copy costs fewer
+ * instructions than the extra mbufs and reference count updates of a chain (output.c).
+ */
+#define SY_TCP_ZC_MIN_DEFAULT 1024
+
+/**
+ * Zero-copy transmit for every connection of @p tcp. Off by default: every frame is one
+ * mbuf and payload is copied out of the send queue. With it, a segment whose payload has
+ * at least @p min_bytes is a header mbuf chained to indirect mbufs (rte_pktmbuf_attach())
+ * referencing the send queue; the queue's mbufs return to their pool once acknowledged and
+ * no longer referenced by a frame in flight. Call at start, before connections exist.
+ * @param tcp       the engine
+ * @param multiseg  the port accepts multi-segment frames (struct sy_port tx_multi_seg:
+ *   RTE_ETH_TX_OFFLOAD_MULTI_SEGS, or the in-memory ring pair). It also lets a copied
+ *   segment span several mbufs (a jumbo MTU over 2 KiB mbufs). false: one mbuf per frame.
+ * @param min_bytes payloads of at least this many bytes are referenced, not copied
+ *   (SY_TCP_ZC_MIN_DEFAULT suggested); 0: always copy. Needs @p multiseg.
+ * @return 0, or -EINVAL (@p tcp NULL, or @p min_bytes > 0 without @p multiseg).
+ */
+int sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes);
 
 /** Processes one segment from sy_net_input() (SY_NET_RX_TCP); consumes @p m. */
 void sy_tcp_input(struct sy_tcp *tcp, struct rte_mbuf *m);

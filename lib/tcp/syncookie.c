@@ -166,7 +166,7 @@ tcp_syncookie_send(struct sy_tcp *tcp, const struct tcp_seg *seg)
 	olen = tcp_opts_write_syn(opts, tcp->conf.mss, offer, tcp->conf.wscale,
 				  ts_encode(tcp, &seg->opts, offer), seg->opts.tsval);
 	hlen = TCP_HDR_LEN + olen;
-	m = rte_pktmbuf_alloc(tcp->pool);
+	m = sy_net_mbuf_alloc(tcp->pool);
 	th = m == NULL ? NULL : (struct rte_tcp_hdr *)rte_pktmbuf_append(m, hlen);
 	if (th == NULL) {
 		rte_pktmbuf_free(m);
@@ -183,7 +183,6 @@ tcp_syncookie_send(struct sy_tcp *tcp, const struct tcp_seg *seg)
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	memcpy(th + 1, opts, olen);
-	m->l4_len = hlen;
 	tcp->stats.tx_segs++;
 	tcp->stats.syncookies_sent++;
 	sy_net_output(tcp->net, m, seg->key.local_ip, seg->key.remote_ip, IPPROTO_TCP,

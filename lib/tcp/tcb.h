@@ -134,6 +134,9 @@ struct tcp_sndq {
 	uint32_t sacked;             /* bytes covered by sb */
 	uint32_t recover;            /* RFC 6582 recover */
 	uint32_t high_rxt;           /* RFC 6675 HighRxt */
+	uint32_t dsack[2];           /* RFC 2883 duplicate range to report once: [start, end) */
+	uint8_t dsack_on;
+	uint32_t last_tx_ms;         /* when the sender last sent data (idle restart, RFC 9438 5.8) */
 	union tcp_cc_priv cc;
 };
 
@@ -217,11 +220,15 @@ struct sy_tcp {
 	struct sy_timer_wheel *wheel;
 	uint64_t now_ms;             /* cached at each entry point */
 	uint32_t busy;               /* tcb whose input/timer is running, or UINT32_MAX */
-	uint32_t busy_dead;          /* that tcb was freed meanwhile: put it back at the end */
+	uint16_t busy_dead;          /* that tcb was freed meanwhile: put it back at the end */
+	uint16_t busy_timers;        /* its deadlines changed meanwhile: re-arm at the end */
 	uint16_t next_port;          /* ephemeral port cursor (host order) */
 	uint64_t chack_sec;          /* second of the challenge ACK budget */
 	uint32_t chack_count;        /* challenge ACKs sent in that second */
 	uint32_t count[SY_TCP_TIME_WAIT + 1];
+	/* transmit of payload (output.c, sy_tcp_set_tx_zerocopy()) */
+	uint8_t tx_multiseg;         /* the port takes multi-segment frames */
+	uint32_t tx_zc_min;          /* payloads from this size on are attached; 0: copy */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	struct sy_tcp_stats stats;
 };
@@ -309,6 +316,10 @@ void tcp_send_ctl(struct sy_tcp *tcp, struct sy_tcb *tcb, uint8_t flags, uint32_
 void tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb);
 int tcp_challenge_ack_allowed(struct sy_tcp *tcp);
 uint32_t tcp_max_payload(const struct sy_tcp *tcp);
+uint32_t tcp_seg_max_payload(const struct sy_tcp *tcp);
+
+/* Zero-copy transmit: sy_tcp_set_tx_zerocopy() is public (sy_tcp.h); old name kept. */
+#define TCP_ZC_MIN_DEFAULT SY_TCP_ZC_MIN_DEFAULT
 
 /* data.c: send queue and the data/FIN sender */
 int tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m);
@@ -327,6 +338,11 @@ void tcp_reass_deliver(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_reass_free(struct sy_tcp *tcp, struct tcp_sndq *q);
 uint32_t tcp_reass_sack_blocks(const struct sy_tcp *tcp, const struct sy_tcb *tcb,
 			       uint32_t blocks[][2], uint32_t max);
+uint32_t tcp_reass_sack_take(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t blocks[][2],
+			     uint32_t max);
+void tcp_reass_dsack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t start, uint32_t end);
+struct rte_mbuf *tcp_chain_adj(struct rte_mbuf *m, uint32_t d);
+int tcp_chain_trim(struct rte_mbuf *m, uint32_t d);
 static inline int
 tcb_has_ooo(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 {
@@ -338,6 +354,9 @@ tcb_has_ooo(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 void tcp_recovery_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg,
 		      uint32_t old_una, int dup);
 void tcp_recovery_rto(struct sy_tcp *tcp, struct sy_tcb *tcb);
+void tcp_recovery_tx_start(struct sy_tcp *tcp, struct sy_tcb *tcb);
+/* cc_cubic.c: new epoch after an idle period (belongs in cc.h as an op; see there) */
+void tcp_cc_cubic_restart(struct sy_tcp *tcp, struct sy_tcb *tcb, union tcp_cc_priv *p);
 int tcp_recovery_pre_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t ack);
 void tcp_recovery_partial(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t acked);
 uint32_t tcp_recovery_room(const struct sy_tcp *tcp, const struct sy_tcb *tcb);

@@ -39,11 +39,9 @@ tcp_tw_enter(struct sy_tcp *tcp, const struct sy_tcb *tcb)
 	tw->ts_ok = (tcb->flags & TF_TS) != 0;
 	tw->rcv_shift = tcb->rcv_shift;
 	tw->in_use = 1;
-	sy_flow_remove(tcp->flows, &tw->key);
-	if (sy_flow_insert(tcp->flows, &tw->key, idx | TCP_FLOW_TW) < 0) {
-		/* cannot happen after the remove; keep the tcb's entry if it does */
-		sy_flow_insert(tcp->flows, &tw->key, tcb_idx(tcp, tcb));
-		tw->in_use = 0;
+	/* the tuple's entry now names the record: no remove, no grace period, no re-insert */
+	if (sy_flow_update(tcp->flows, &tw->key, idx | TCP_FLOW_TW) < 0) {
+		tw->in_use = 0;   /* the tcb had no entry: cannot happen */
 		sy_arena_put(tcp->tws, idx);
 		return -ENOSPC;
 	}

@@ -10,8 +10,9 @@
  *   delack_at delayed ACK (conf.delack_ms, default 40)
  *   idle_at   keepalive (ESTABLISHED .. FIN-WAIT-2), FIN-WAIT-2 timeout after close(),
  *             2MSL for a tcb kept in TIME-WAIT when no compact record was free
- * Every change of a deadline re-arms the wheel; an expiry handles every due deadline and
- * re-arms with the next, so a stale (early) wheel deadline costs one spurious wake-up.
+ * Every change of a deadline re-arms the wheel (while a segment or an expiry of the tcb is
+ * being handled, once at its end: tcp_busy_end()); an expiry handles every due deadline
+ * and re-arms with the next, so a stale (early) wheel deadline costs one spurious wake-up.
  */
 #include "tcb.h"
 
@@ -30,6 +31,10 @@ tcp_timers_sync(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	uint32_t best = 0;
 	int any = 0;
 
+	if (id == tcp->busy) {   /* tcp_busy_end() syncs once for the whole segment */
+		tcp->busy_timers = 1;
+		return;
+	}
 	if (tcb->flags & TF_T_RTX) {
 		best = tcb->rtx_at;
 		any = 1;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bulk transfer against the Linux kernel, 256 MiB each way:
-# - a kernel client sends 256 MiB to `synack server --app discard` and half-closes; after
-#   SIGINT synack's app.rx_bytes counter says every byte arrived (268435456);
+# - a kernel client sends 256 MiB of pseudo-random bytes to `synack server --app discard
+#   --hash` and half-closes; synack's SHA-256 of what it received (its "discard: conn N
+#   bytes B sha256 HEX" line at close) must equal the SHA-256 the sender computed over
+#   what it sent, and after SIGINT app.rx_bytes says every byte arrived (268435456);
 # - `synack server --app source` sends 256 MiB that the kernel reads whole and in order
 #   (byte k of the stream is k mod 256, tcp_client.py source).
 # Each direction has a 60 s budget (the kernel client's socket timeout and `timeout`).
@@ -10,21 +12,33 @@ N=268435456
 py="$SY_SRC/tests/interop/tcp_client.py"
 
 sy_interop_init bulk_rx
-sy_start_synack server --app discard --port 9
+sy_start_synack server --app discard --hash --port 9
 send_all() {
   sy_ns timeout 60 python3 -c '
-import socket, sys
-n = int(sys.argv[2]); buf = bytes(range(256)) * 4096; sent = 0
+import hashlib, random, socket, sys
+n = int(sys.argv[2]); buf = random.Random(4).randbytes(4 << 20); sent = 0
+h = hashlib.sha256()
 s = socket.create_connection((sys.argv[1], 9), timeout=30)
 while sent < n:
-    k = s.send(memoryview(buf)[:min(len(buf), n - sent)]); sent += k
+    off = sent % len(buf)
+    k = s.send(memoryview(buf)[off:off + min(len(buf) - off, n - sent)])
+    h.update(memoryview(buf)[off:off + k]); sent += k
 s.shutdown(socket.SHUT_WR)
 while s.recv(65536): pass
-s.close(); print("sent=%d" % sent)' "$SY_LOCAL_IP" "$N"
+s.close(); print("sent=%d sha256=%s" % (sent, h.hexdigest()))' "$SY_LOCAL_IP" "$N" > "$SY_TMP/sender.out"
 }
 t0=$(date +%s%N)
 sy_check kernel_sent_256MiB_to_discard send_all
 echo "interop: info bulk_rx: 256 MiB in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+same_hash() {
+  local want got
+  want=$(sed -n 's/^sent=[0-9]* sha256=//p' "$SY_TMP/sender.out")
+  for _ in $(seq 50); do grep -q '^discard: conn' "$SY_TMP/synack.log" && break; sleep 0.1; done
+  got=$(sed -n "s/^discard: conn [0-9]* bytes $N sha256 //p" "$SY_TMP/synack.log")
+  echo "sender $want synack ${got:-none}"
+  [ -n "$want" ] && [ "$want" = "$got" ]
+}
+sy_check synack_sha256_equals_kernel_sender_sha256 same_hash
 sy_stop_synack
 sy_check discard_received_every_byte grep -Eq "app.rx_bytes +$N\$" "$SY_TMP/synack.log"
 sy_cleanup

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 
@@ -676,4 +677,88 @@ Test(loadgen, tuple_filter_decides_which_source_ports_open)
 	cr_assert_eq(syns_odd_sport, 0, "%u SYNs from odd ports", syns_odd_sport);
 	cr_assert_gt(sy_loadgen_stats(lg)->tuples_filtered, 0);
 	cr_assert_geq(calls, 79, "40 even ports among 20000..20078 take 79 checks");
+}
+
+/* Moves both clocks (and engines) to @p us before a generator starts. */
+static void
+clock_jump(uint64_t us)
+{
+	now_us = us;
+	sy_clock_set(&cli.clock, now_us);
+	sy_clock_set(&srv.clock, now_us);
+	sy_tcp_poll(cli.tcp);
+	sy_tcp_poll(srv.tcp);
+}
+
+/* Per-connection times are kept modulo 2^32 us: a think time that crosses the wrap of the
+ * 32-bit microsecond clock still waits exactly its length, and latencies stay small. */
+Test(loadgen, think_time_across_the_32_bit_microsecond_wrap)
+{
+	struct sy_loadgen_conf c;
+
+	clock_jump((1ull << 32) - 30000);
+	server_start(0, 200);
+	client_conf(&c);
+	c.total_conns = 1;
+	c.requests_per_conn = 5;
+	c.think_us = 20000;
+	client_start(&c);
+	uint64_t start = now_us;
+
+	run_until_done(10 * 1000000);
+	assert_no_errors();
+	cr_assert_eq(sy_loadgen_stats(lg)->responses_ok, 5);
+	cr_assert_geq(done_at - start, 4 * 20000, "took %lu us", done_at - start);
+	cr_assert_lt(done_at - start, 4 * 20000 + 10000);
+	cr_assert_lt(sy_hist_max(sy_loadgen_hist(lg, SY_LOADGEN_HIST_RESPONSE)), 10000);
+	cr_assert_lt(sy_hist_max(sy_loadgen_hist(lg, SY_LOADGEN_HIST_CONNECT)), 10000);
+}
+
+/* Idle connections for benchmarks think for up to 2^31 - 1 us (35 minutes); longer is
+ * refused rather than silently wrapped. */
+Test(loadgen, thirty_minute_think_waits_thirty_minutes_and_longer_is_refused)
+{
+	struct sy_loadgen_conf c;
+
+	server_start(0, 200);
+	client_conf(&c);
+	c.think_us = SY_LOADGEN_THINK_MAX_US + 1u;
+	cr_assert_null(sy_loadgen_create(&c, cli.tcp, &cli.clock, cli.pool, SOCKET_ID_ANY));
+	cr_assert_eq(rte_errno, EINVAL);
+	c.total_conns = 1;
+	c.requests_per_conn = 2;
+	c.think_us = 1800u * 1000000u;
+	client_start(&c);
+	for (int i = 0; i < 1000; i++)
+		step(10);
+	cr_assert_eq(sy_loadgen_stats(lg)->responses_ok, 1);
+	for (int i = 0; i < 1790; i++)
+		step(1000000);
+	cr_assert_eq(sy_loadgen_stats(lg)->requests_sent, 1, "second request before 30 min");
+	for (int i = 0; i < 20; i++)
+		step(1000000);
+	cr_assert_eq(sy_loadgen_stats(lg)->responses_ok, 2, "second request after 30 min");
+	run_until_done(10 * 1000000);
+	assert_no_errors();
+}
+
+/* The think queue is sized for the concurrency given at create: a later raise is capped. */
+Test(loadgen, set_limits_never_raises_concurrency_above_the_created_bound)
+{
+	struct sy_loadgen_conf c;
+
+	server_start(0, 200);
+	client_conf(&c);
+	c.max_concurrent = 4;
+	c.requests_per_conn = 0;
+	c.think_us = 1000000;
+	client_start(&c);
+	sy_loadgen_set_limits(lg, 0, 100);
+	for (int i = 0; i < 2000; i++)
+		step(10);
+	cr_assert_eq(sy_loadgen_active(lg), 4, "active %u", sy_loadgen_active(lg));
+	sy_loadgen_set_limits(lg, 0, 2);
+	sy_loadgen_stop_opening(lg);
+	run_until_done(10 * 1000000);
+	assert_no_errors();
 }

@@ -714,3 +714,102 @@ Test(arena, create_rejects_bad_arguments)
 	cr_assert_not_null(a, "%s", rte_strerror(rte_errno));
 	sy_arena_free(a);
 }
+
+/* The layout sy_flow.h documents: small blocks packed at a power-of-two stride that never
+ * straddles a cache line, larger ones exactly the size rounded to a line (no header). */
+Test(arena, stride_is_the_block_size_rounded_without_a_header)
+{
+	static const struct { size_t elt, stride; } cases[] = {
+		{ 8, 8 }, { 28, 32 }, { 32, 32 }, { 40, 64 }, { 64, 64 }, { 128, 128 },
+		{ 129, 192 }, { 592, 640 },
+	};
+
+	for (size_t c = 0; c < RTE_DIM(cases); c++) {
+		struct sy_arena *a = arena(cases[c].elt, 100);
+		const struct sy_arena_view *view = sy_arena_view(a);
+
+		cr_assert_eq(view->stride, cases[c].stride, "elt %zu: stride %zu", cases[c].elt,
+			     view->stride);
+		for (uint32_t i = 0; i < 100; i++) {
+			uintptr_t p = (uintptr_t)sy_arena_ptr(view, i);
+
+			if (cases[c].elt <= RTE_CACHE_LINE_SIZE)
+				cr_assert_eq(p / RTE_CACHE_LINE_SIZE,
+					     (p + cases[c].elt - 1) / RTE_CACHE_LINE_SIZE,
+					     "elt %zu block %u straddles a line", cases[c].elt, i);
+			else
+				cr_assert_eq(p % RTE_CACHE_LINE_SIZE, 0, "elt %zu block %u misaligned",
+					     cases[c].elt, i);
+		}
+		sy_arena_free(a);
+	}
+}
+
+/* A block put back is handed out after every block that was already free (FIFO). */
+Test(arena, put_blocks_come_back_in_fifo_order)
+{
+	enum { N = 8 };
+	struct sy_arena *a = arena(128, N);
+	uint32_t idx;
+
+	for (uint32_t i = 0; i < 5; i++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+		cr_assert_eq(idx, i, "fresh blocks in index order");
+	}
+	sy_arena_put(a, 3);
+	sy_arena_put(a, 1);
+	for (uint32_t want = 5; want < N; want++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+		cr_assert_eq(idx, want, "never-used blocks first");
+	}
+	cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+	cr_assert_eq(idx, 3);
+	cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+	cr_assert_eq(idx, 1);
+	cr_assert_eq(sy_arena_alloc(a, &idx), -ENOMEM);
+	for (uint32_t i = 0; i < N; i++)
+		sy_arena_put(a, i);
+	sy_arena_free(a);
+}
+
+/* The flow suite again, for the two writer shortcuts the TCP engine uses. */
+Test(flow, update_replaces_the_value_and_keeps_one_entry, .init = setup)
+{
+	struct sy_flow_table *t = table(64);
+	struct sy_flow_key k = key_of(9), other = key_of(10);
+	uint32_t v = 0;
+
+	cr_assert_eq(sy_flow_update(t, &k, 5), -ENOENT, "absent: nothing to update");
+	cr_assert_eq(sy_flow_count(t), 0, "and nothing inserted");
+	cr_assert_eq(sy_flow_insert(t, &k, value_of(9)), 0);
+	cr_assert_eq(sy_flow_insert(t, &other, value_of(10)), 0);
+	cr_assert_eq(sy_flow_update(t, &k, 0x80000007u), 0);
+	cr_assert_eq(sy_flow_lookup(t, &k, &v), 0);
+	cr_assert_eq(v, 0x80000007u);
+	cr_assert_eq(sy_flow_lookup(t, &other, &v), 0);
+	cr_assert_eq(v, value_of(10), "the other entry is untouched");
+	cr_assert_eq(sy_flow_count(t), 2);
+	sy_flow_table_free(t);
+}
+
+Test(flow, insert_absent_fills_to_capacity_like_insert, .init = setup)
+{
+	struct sy_flow_table *t = table(100);
+	uint32_t v = 0;
+
+	for (uint32_t i = 0; i < 100; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_insert_absent(t, &k, value_of(i)), 0, "entry %u", i);
+	}
+	struct sy_flow_key extra = key_of(100);
+
+	cr_assert_eq(sy_flow_insert_absent(t, &extra, 1), -ENOSPC);
+	for (uint32_t i = 0; i < 100; i++) {
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_lookup(t, &k, &v), 0);
+		cr_assert_eq(v, value_of(i));
+	}
+	sy_flow_table_free(t);
+}

@@ -51,7 +51,7 @@ Test(ipv4, tcp_frame_truncated_at_every_length_is_dropped)
 	rte_pktmbuf_free(m);
 }
 
-Test(ipv4, tcp_is_handed_up_trimmed_with_lengths_set)
+Test(ipv4, tcp_is_handed_up_trimmed_at_the_l4_offset)
 {
 	uint8_t b[FRAME_MAX];
 	size_t len = frame_tcp(b, 0);   /* 54 bytes */
@@ -59,9 +59,12 @@ Test(ipv4, tcp_is_handed_up_trimmed_with_lengths_set)
 	memset(b + len, 0xaa, 60 - len);   /* Ethernet padding */
 	struct rte_mbuf *m = sy_test_mbuf_from(fx.pool, b, 60);
 
+	m->tx_offload = 0x1234;   /* the second cache line is left alone (sy_net.h) */
 	cr_assert_eq(sy_net_input(fx.net, m, T0), SY_NET_RX_TCP);
-	cr_assert_eq(m->l2_len, 14);
-	cr_assert_eq(m->l3_len, 20);
+	cr_assert_eq(SY_NET_L4_OFFSET, 14 + 20);
+	cr_assert_eq(memcmp(rte_pktmbuf_mtod_offset(m, uint8_t *, SY_NET_L4_OFFSET), b + 34, 20),
+		     0, "the TCP header");
+	cr_assert_eq(m->tx_offload, 0x1234);
 	cr_assert_eq(rte_pktmbuf_pkt_len(m), len, "padding trimmed");
 	cr_assert_eq(rte_pktmbuf_data_len(m), len);
 	cr_assert_eq(memcmp(rte_pktmbuf_mtod(m, void *), b, len), 0, "starts at Ethernet");
@@ -267,4 +270,28 @@ Test(ipv4, other_protocols_are_dropped)
 		fix_ip_cksum(b);
 		EXPECT_DROP(b, len, ip_drop_proto);
 	}
+}
+
+/* On a trusted link a frame is taken as checked, and lib/tcp is told so by the flags. */
+static void
+trusted_setup(void)
+{
+	net_test_conf();
+	fx.conf.link_trusted = true;
+	net_test_start();
+}
+
+Test(ipv4, trusted_link_marks_frames_checked, .init = trusted_setup)
+{
+	uint8_t b[FRAME_MAX];
+	size_t len = frame_tcp(b, 0);
+	struct rte_mbuf *m;
+
+	b[14 + 10] ^= 0x40;    /* a checksum no verifier would pass */
+	m = sy_test_mbuf_from(fx.pool, b, (uint16_t)len);
+	cr_assert_eq(sy_net_input(fx.net, m, T0), SY_NET_RX_TCP);
+	cr_assert_eq(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD);
+	cr_assert_eq(m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+	cr_assert_eq(st()->ip_drop_bad_csum, 0);
+	rte_pktmbuf_free(m);
 }

@@ -270,3 +270,57 @@ Test(output, missing_headroom_is_refused)
 	cr_assert_eq(sy_net_output(fx.net, m, OUR_IP, PEER_IP, IPPROTO_TCP, T0), -EINVAL);
 	cr_assert_eq(st()->ip_drop_bad_mbuf, 1);
 }
+
+static void
+trusted_setup(void)
+{
+	net_test_conf();
+	fx.conf.link_trusted = true;
+	net_test_start();
+	sy_net_arp_add_static(fx.net, PEER_IP, &peer_mac);
+}
+
+/* An in-process link: no checksum is computed and no offload is asked of the port. */
+Test(output, trusted_link_fills_no_checksum, .init = trusted_setup)
+{
+	struct rte_mbuf *m;
+
+	cr_assert_eq(sy_net_output(fx.net, tcp_segment(50), OUR_IP, PEER_IP, IPPROTO_TCP,
+				   T0), 0);
+	m = wire_pop();
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
+
+	cr_assert_eq(ip->hdr_checksum, 0);
+	cr_assert_eq(th->cksum, 0, "the 0xdead the segment came with is cleared, not kept");
+	cr_assert_eq(m->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM), 0);
+	cr_assert_eq(rte_be_to_cpu_16(ip->total_length), 90, "the header is still exact");
+	rte_pktmbuf_free(m);
+}
+
+/* The allocation the packet path uses gives what rte_pktmbuf_alloc() gives. */
+Test(output, mbuf_alloc_is_a_reset_mbuf, .init = net_test_setup)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fx.pool);
+
+	cr_assert_not_null(m);
+	cr_assert_not_null(rte_pktmbuf_append(m, 100));
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
+	m->packet_type = 7;
+	m->vlan_tci = 5;
+	rte_pktmbuf_adj(m, 10);
+	rte_pktmbuf_free(m);
+	m = sy_net_mbuf_alloc(fx.pool);   /* likely the same mbuf, from the lcore cache */
+	cr_assert_not_null(m);
+	cr_assert_eq(m->next, NULL);
+	cr_assert_eq(m->nb_segs, 1);
+	cr_assert_eq(m->pkt_len, 0);
+	cr_assert_eq(m->data_len, 0);
+	cr_assert_eq(m->data_off, RTE_PKTMBUF_HEADROOM);
+	cr_assert_eq(m->ol_flags, 0);
+	cr_assert_eq(m->packet_type, 0);
+	cr_assert_eq(m->vlan_tci, 0);
+	cr_assert_eq(m->port, RTE_MBUF_PORT_INVALID);
+	cr_assert_eq(rte_mbuf_refcnt_read(m), 1);
+	rte_pktmbuf_free(m);
+}

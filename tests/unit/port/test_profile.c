@@ -263,6 +263,18 @@ Test(profile, peer_section_only_with_ring_pair)
 		      "[peer]\naddress = 198.18.0.1\n", "[peer]", "address");
 }
 
+/* Skipping checksums is safe only where frames never leave the process. */
+Test(profile, trusted_link_only_on_the_in_process_pair)
+{
+	expect_einval(BASE_PORT "trusted_link = yes\n" BASE_IP, "[port]", "trusted_link");
+	cr_assert_eq(load_text("[port]\ndriver = net_ring_pair\ndevice = p0\n"
+			       "trusted_link = yes\n" BASE_IP "[peer]\naddress = 198.18.0.2\n"),
+		     0, "%s", err);
+	cr_assert(conf.want_trusted_link);
+	cr_assert_eq(load_text(BASE_PORT BASE_IP), 0, "%s", err);
+	cr_assert(!conf.want_trusted_link, "off unless asked for");
+}
+
 Test(profile, duplicate_key_is_refused)
 {
 	expect_einval(BASE_PORT "mtu = 1500\nmtu = 9000\n" BASE_IP, "[port]", "mtu");

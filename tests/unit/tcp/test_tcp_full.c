@@ -6,6 +6,8 @@
  * (rst_when_full). Either way it is counted, and the established connections are not
  * touched: they keep exchanging data, and a freed block serves the next SYN.
  */
+#include <errno.h>
+#include <string.h>
 #include <criterion/criterion.h>
 
 #include "tcp_harness.h"
@@ -92,4 +94,51 @@ Test(tcp_full, a_freed_block_serves_the_next_syn)
 	th_open_passive(TH, &c, NULL, 0);
 	cr_assert_eq(sy_tcp_conn_state(TH->tcp, c.c), SY_TCP_ESTABLISHED);
 	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_table_full, 0);
+}
+
+static void
+one_data_block(struct sy_tcp_conf *c)
+{
+	c->max_conns = 4;
+	c->max_data_blocks = 1;
+}
+
+static int
+app_send_rc(sy_conn_t c, const char *s)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(TH->pool);
+	int rc;
+
+	cr_assert_not_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)strlen(s)), s, strlen(s));
+	rc = sy_tcp_send(TH->tcp, c, m);
+	if (rc != 0)
+		rte_pktmbuf_free(m);   /* refused: still ours */
+	return rc;
+}
+
+/*
+ * Data blocks (sy_tcp_conf.max_data_blocks) exist only while a connection has data queued:
+ * with one block, a second connection cannot queue until the first one's data is
+ * acknowledged; the refusal is an error the application sees, counted, never a stall.
+ */
+Test(tcp_full, data_blocks_bound_the_connections_with_data_in_flight)
+{
+	struct th_conn a = { 0 }, b = { 0 };
+	struct th_pkt p;
+
+	th_setup_with(one_data_block);
+	fill(&a, &b);
+	cr_assert_eq(app_send_rc(a.c, "held"), 0);
+	th_pop(TH, &p);
+	cr_assert_eq(p.seq, a.snd_nxt);
+	cr_assert_eq(app_send_rc(b.c, "refused"), -ENOMEM);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->no_data_block, 1);
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, b.c), SY_TCP_ESTABLISHED, "b is not harmed");
+	/* the peer ACKs a's 4 bytes: the queue drains and the block goes back */
+	th_peer_send_at(TH, &a, TH_ACK, a.rcv_nxt, a.snd_nxt + 4, NULL, 0);
+	cr_assert_eq(app_send_rc(b.c, "now"), 0);
+	th_pop(TH, &p);
+	cr_assert_eq(p.seq, b.snd_nxt);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->no_data_block, 1);
 }

@@ -159,8 +159,12 @@ Test(tcpdata_pkt, overlapping_and_duplicate_segments_delivered_once_in_order)
 	th_peer_send_at(TH, &cn, TH_ACK, b + 900, cn.snd_nxt, d + 900, 1700);    /* covers */
 	while (th_pending(TH) > 0)
 		pop_raw(&r);
-	cr_assert_eq(r.blk[0][0], b + 900);
-	cr_assert_eq(r.blk[0][1], b + 3000);
+	/* RFC 2883 4: the covering segment repeated [1000, 2000): that duplicate first,
+	 * then the run that contains it */
+	cr_assert_eq(r.blk[0][0], b + 1000);
+	cr_assert_eq(r.blk[0][1], b + 2000);
+	cr_assert_eq(r.blk[1][0], b + 900);
+	cr_assert_eq(r.blk[1][1], b + 3000);
 	cr_assert_eq(TH->app.data_len, 0);
 	th_peer_send_at(TH, &cn, TH_ACK, b, cn.snd_nxt, d, 900);
 	cr_assert_eq(TH->app.data_len, 3000);

@@ -132,10 +132,10 @@ xf_create(struct xf *x, const struct sy_wire_conf *wc, const struct sy_tcp_conf 
 
 /* Hands the application's bytes to TCP while it takes them; FIN after the last. */
 static void
-pump(struct xf_side *s)
+pump(struct xf_side *s, uint32_t seg)
 {
 	while (s->up && !s->closed && s->sent < s->to_send) {
-		uint32_t n = (uint32_t)RTE_MIN((uint64_t)XF_SEG, s->to_send - s->sent);
+		uint32_t n = (uint32_t)RTE_MIN((uint64_t)seg, s->to_send - s->sent);
 		struct rte_mbuf *m;
 		uint8_t *p;
 
@@ -188,7 +188,7 @@ step(struct xf *x)
 	uint64_t now = sy_clock_us(&x->clock), next;
 
 	for (int i = 0; i < 2; i++)
-		pump(&x->s[i]);
+		pump(&x->s[i], x->app_seg != 0 ? x->app_seg : XF_SEG);
 	for (int i = 0; i < 2; i++) {
 		moved += deliver(x, i);
 		sy_txq_flush(&x->s[i].txq);

@@ -43,6 +43,7 @@ struct xf {
 	struct sy_wire *wire;
 	struct xf_side s[2];         /* s[0] connects, s[1] listens; s[i] is wire end i */
 	uint64_t steps;
+	uint32_t app_seg;            /* bytes per mbuf the applications send; 0: 1900 */
 };
 
 /** Builds both stacks and the wire (@p wc), @p cc the congestion control of both. */
