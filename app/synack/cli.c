@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Options every command shares (--profile, --duration, --json, --quiet, --cc,
- * --tx-zerocopy, and EAL options after "--"), parsed with getopt_long; a command passes its own options through the
- * extra hooks. Every bad value is one message and exit code 2.
+ * --tx-zerocopy, and EAL options after "--"), parsed with getopt_long; a command passes
+ * its own options through the extra hooks. Every bad value is one message and exit code 2.
  */
 #include "synack.h"
 
@@ -96,8 +96,8 @@ handle_opt(void *arg, int opt, const char *value)
 			synack_die_config("--cc %s: expected newreno or cubic", value);
 		break;
 	case OPT_TX_ZEROCOPY:   /* checked against the port when the stacks are built */
-		sy_stack_set_tx_zerocopy((uint32_t)synack_parse_u64("tx-zerocopy", value, 0,
-								    UINT16_MAX));
+		o->tx_zerocopy_min = (uint32_t)synack_parse_u64("tx-zerocopy", value, 0,
+								UINT16_MAX);
 		break;
 	default:
 		if (c->extra == NULL || c->extra(opt, value, c->extra_arg) != 0)

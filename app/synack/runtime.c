@@ -100,9 +100,11 @@ synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
 	struct sy_tcp_conf tc;
 	int rc;
 
-	if (tcp != NULL && r->opts.cc >= 0) {
+	if (tcp != NULL) {
 		tc = *tcp;
-		tc.cc = (uint8_t)r->opts.cc;
+		if (r->opts.cc >= 0)
+			tc.cc = (uint8_t)r->opts.cc;
+		tc.tx_zerocopy_min = r->opts.tx_zerocopy_min;
 		tcp = &tc;
 	}
 
@@ -120,6 +122,8 @@ synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
 	if (rc == 0 && r->pair)
 		rc = sy_stack_create(&r->stack_b, "client", &r->port_b, &r->peer_conf, tcp,
 				     &synack_stop, &r->stats, err, sizeof(err));
+	if (rc == -ENOTSUP)
+		synack_die_config("%s", err);   /* an option the port cannot honour */
 	if (rc < 0) {
 		fprintf(stderr, "synack: %s\n", err);
 		exit(1);

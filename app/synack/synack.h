@@ -26,6 +26,7 @@ struct synack_opts {
 	const char *pcap_path;       /**< capture the first frames of each worker here */
 	uint32_t pcap_count;         /**< frames per worker (rx and tx together) */
 	int cc;                      /**< --cc: enum sy_tcp_cc, or -1 for the engine default */
+	uint32_t tx_zerocopy_min;    /**< --tx-zerocopy: sy_tcp_conf tx_zerocopy_min */
 	int eal_argc;                /**< EAL options after "--" */
 	char **eal_argv;
 };

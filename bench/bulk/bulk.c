@@ -26,7 +26,6 @@
 #include "sy_net.h"
 #include "sy_tcp.h"
 #include "sy_wire.h"
-#include "tcb.h"          /* sy_tcp_set_tx_zerocopy(), until it moves to sy_tcp.h */
 
 #define PORT 5001
 #define SEG 1448 * 4
@@ -98,7 +97,7 @@ side_up(int i)
 	s[i].tcp = sy_tcp_create(name, &tc, s[i].net, s[i].pool, &clk, SOCKET_ID_ANY);
 	if (s[i].tcp == NULL)
 		return -1;
-	return zc ? sy_tcp_set_tx_zerocopy(s[i].tcp, true, TCP_ZC_MIN_DEFAULT) : 0;
+	return zc ? sy_tcp_set_tx_zerocopy(s[i].tcp, true, SY_TCP_ZC_MIN_DEFAULT) : 0;
 }
 
 static void

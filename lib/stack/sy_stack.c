@@ -34,18 +34,10 @@ net_conf_from_port(struct sy_net_conf *nc, const struct sy_port_conf *pc,
 	nc->link_trusted = port->trusted_link;
 }
 
-/* sy_stack_set_tx_zerocopy(): read by sy_stack_create() only, before workers run. */
-static uint32_t tx_zc_min;
-
-void
-sy_stack_set_tx_zerocopy(uint32_t min_bytes)
-{
-	tx_zc_min = min_bytes;
-}
-
 /* Zero copy needs frames of several mbufs: refuse it on a port that sends only one. */
 static int
-worker_tx_zerocopy(struct sy_stack *s, struct sy_worker *w, char *err, size_t errlen)
+worker_tx_zerocopy(struct sy_stack *s, struct sy_worker *w, uint32_t tx_zc_min, char *err,
+		   size_t errlen)
 {
 	if (tx_zc_min > 0 && !s->port->tx_multi_seg) {
 		snprintf(err, errlen, "%s: zero-copy transmit (payloads from %u bytes) needs a "
@@ -117,7 +109,7 @@ worker_create(struct sy_stack *s, uint16_t q, const struct sy_port_conf *conf,
 			 rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	return worker_tx_zerocopy(s, w, err, errlen);
+	return worker_tx_zerocopy(s, w, tcp->tx_zerocopy_min, err, errlen);
 }
 
 #define ARP_INBOX_SIZE 256

@@ -36,24 +36,12 @@ struct sy_stack {
  * @param stop    the flag that ends every loop
  * @param stats   registry to add one slot per worker to (may be NULL)
  * @param err     one-line reason on failure
- * @return 0 or a negative errno (-ENOTSUP: zero-copy transmit asked, see
- *   sy_stack_set_tx_zerocopy(), and the port takes only single-mbuf frames)
+ * @return 0 or a negative errno (-ENOTSUP: zero-copy transmit asked, @p tcp
+ *   tx_zerocopy_min > 0, and the port takes only single-mbuf frames)
  */
 int sy_stack_create(struct sy_stack *s, const char *name, struct sy_port *port,
 		    const struct sy_port_conf *conf, const struct sy_tcp_conf *tcp,
 		    const volatile bool *stop, struct sy_stats *stats, char *err, size_t errlen);
-
-/**
- * Zero-copy transmit for the TCP engines of the stacks sy_stack_create() builds from now
- * on in this process: each worker's engine gets sy_tcp_set_tx_zerocopy(tcp,
- * port->tx_multi_seg, @p min_bytes). Start-up configuration (a command-line option), set
- * before the stacks are created; not for use while workers run.
- * With @p min_bytes > 0, sy_stack_create() fails with -ENOTSUP on a port that cannot take
- * multi-segment frames (struct sy_port tx_multi_seg false), naming the port.
- * @param min_bytes payloads of at least this many bytes are sent by reference
- *   (SY_TCP_ZC_MIN_DEFAULT suggested); 0 (the default): always copy.
- */
-void sy_stack_set_tx_zerocopy(uint32_t min_bytes);
 
 /** Frees the workers (their net and TCP layers, and every frame they hold). */
 void sy_stack_free(struct sy_stack *s);

@@ -91,7 +91,7 @@ tcp_data_blocks(const struct sy_tcp_conf *c)
 		return RTE_MIN(c->max_data_blocks, c->max_conns);
 	if (c->max_conns <= all_up_to)
 		return c->max_conns;
-	return RTE_MAX(all_up_to, c->max_conns / 4);
+	return RTE_MAX(all_up_to, c->max_conns / 16);
 }
 
 static int

@@ -69,8 +69,8 @@ struct sy_tcp_conf {
 	 * reassembly runs, SACK scoreboard: about 650 bytes). An idle connection holds none,
 	 * so a table of millions of mostly idle connections needs far fewer. When every block
 	 * is in use, sy_tcp_send() fails with -ENOMEM and an out-of-order segment is dropped
-	 * (counter no_data_block). 0 (default): max_conns up to 262144, above that a quarter
-	 * of max_conns but at least 262144.
+	 * (counter no_data_block). 0 (default): max_conns up to 262144, above that a
+	 * sixteenth of max_conns but at least 262144.
 	 */
 	uint32_t max_data_blocks;
 	uint32_t msl_s;              /**< 2MSL = TIME-WAIT duration / 2; default 30 */
@@ -104,6 +104,13 @@ struct sy_tcp_conf {
 	 * 2MSL itself, so TIME-WAIT is never skipped but the block is unavailable meanwhile.
 	 */
 	bool time_wait_overflow_keep;
+	/**
+	 * Zero-copy transmit: payloads of at least this many bytes are sent by reference to
+	 * the send queue (indirect mbufs) when the port takes multi-segment frames; lib/stack
+	 * applies it with sy_tcp_set_tx_zerocopy() and refuses it on a port that does not.
+	 * 0 (default): always copy.
+	 */
+	uint32_t tx_zerocopy_min;
 	/** Congestion control of new connections (enum sy_tcp_cc); default NewReno. */
 	uint8_t cc;
 	/**
