@@ -48,6 +48,9 @@ import packet_path as pp  # noqa: E402  (machine facts, EAL memory choice, testp
 
 SERVER_CORE, CLIENT_CORE = 0, 1
 SCENARIOS = ['short_conn', 'keepalive', 'bulk', 'idle_conns', 'micro', 'cycles']
+# Short connections close the way wrk -H 'Connection: close' -> nginx does: the client asks
+# for close (RFC 9112 9.6) and the server closes first, its FIN on the response.
+SHORT_CLOSE = ['--closer', 'server']
 TARGETS = {
     'short_conn': 'synack connections/s >= 50x the kernel',
     'keepalive': 'synack responses/s >= 20x the kernel',
@@ -436,7 +439,7 @@ class Suite:
             for run in range(self.runs):
                 for c in self.conc:
                     args = ['--body-size', str(body), '--requests', str(requests),
-                            '--concurrency', str(c)]
+                            '--concurrency', str(c)] + SHORT_CLOSE * close
                     r = self.synack.demo(args, self.dur)
                     v = steady_rate(r, key, self.dur)
                     sy[c].append(v)
@@ -490,7 +493,8 @@ class Suite:
         best = min((b['peak_ratio']['synack/kernel_loopback'] or 0) for b in res.values())
         cfg = {'runs': self.runs, 'duration_s': self.dur, 'concurrency': self.conc,
                'bodies': bodies, 'synack': f'synack demo --requests {requests} --body-size B '
-               '--concurrency C (server stack lcore 0, client stack lcore 1, in-memory rings)',
+               '--concurrency C' + (' --closer server' if close else '') + ' (server stack '
+               'lcore 0, client stack lcore 1, in-memory rings)',
                'synack_rate': f'mean per-second {key} over seconds 1..duration of the series',
                'kernel': "nginx worker_processes 1 (taskset core 0) <- wrk -t1 -cC (taskset core "
                "1)" + (" -H 'Connection: close'" if close else '') + '; loopback in the host '
@@ -762,7 +766,8 @@ class Suite:
         c = 100
         per_conn, segs, pmd, ratio = [], [], [], []
         for run in range(self.runs):
-            r = self.synack.demo(['--requests', '1', '--concurrency', str(c)], self.dur)
+            r = self.synack.demo(['--requests', '1', '--concurrency', str(c)] + SHORT_CLOSE,
+                                 self.dur)
             t = r['totals']
             n = t['client.conns_established']
             per_conn.append(t['loop.busy_cycles'] / n)
@@ -783,7 +788,7 @@ class Suite:
         rs = summary(ratio)
         return self.write('cycles', {
             'config': {'runs': self.runs, 'synack': f'synack demo --requests 1 --concurrency {c}'
-                       ' (64-byte body)', 'pmd': 'dpdk-testpmd --forward-mode=io on two net_null'
+                       ' --closer server (64-byte body)', 'pmd': 'dpdk-testpmd --forward-mode=io on two net_null'
                        ' ports, one core: cycles per packet = TSC Hz / packets per second; each '
                        'packet is one rx and one tx', 'tsc_hz': tsc},
             'busy_cycles_per_connection': summary(per_conn),
@@ -802,7 +807,7 @@ class Suite:
         data = os.path.join(d, 'perf.data')
         p = subprocess.run(['perf', 'record', '-g', '-e', 'cpu-clock', '-F', '999', '-o', data,
                             '--', self.synack.bin, 'demo', '--quiet', '--duration', '3',
-                            '--requests', '1', '--concurrency', str(c)],
+                            '--requests', '1', '--concurrency', str(c)] + SHORT_CLOSE,
                            capture_output=True, text=True, timeout=120,
                            stdin=subprocess.DEVNULL)
         if p.returncode != 0:
@@ -817,7 +822,7 @@ class Suite:
                 top.append({'percent': float(m.group(1)), 'dso': m.group(2),
                             'symbol': re.sub(r'(\s+-)+$', '', m.group(3))})
         return {'command': f'perf record -g -e cpu-clock -F 999 -- synack demo --duration 3 '
-                           f'--requests 1 --concurrency {c}',
+                           f'--requests 1 --concurrency {c} --closer server',
                 'event': 'cpu-clock (perf stat reports instructions/cycles <not supported> here)',
                 'note': 'samples cover both lcores, empty polls included, and EAL start-up',
                 'top': top}

@@ -133,6 +133,21 @@ sy_tcp_send_space(const struct sy_tcp *tcp, sy_conn_t c)
 	return 0;
 }
 
+/*
+ * Sends what the application queued: now, or, when it called from a callback of this very
+ * connection, once the segment (or expiry) that called it is done (tcp_busy_end()).
+ */
+static void
+tcp_output_soon(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	if (tcb_idx(tcp, tcb) == tcp->busy) {
+		tcp->busy_output = 1;
+		return;
+	}
+	tcp_output(tcp, tcb);
+	tcp_timers_sync(tcp, tcb);
+}
+
 int
 sy_tcp_send(struct sy_tcp *tcp, sy_conn_t c, struct rte_mbuf *m)
 {
@@ -156,8 +171,7 @@ sy_tcp_send(struct sy_tcp *tcp, sy_conn_t c, struct rte_mbuf *m)
 		return -ENOMEM;
 	tcp->stats.tx_data_bytes += m->pkt_len;
 	tcp->now_ms = sy_clock_ms(tcp->clock);
-	tcp_output(tcp, tcb);
-	tcp_timers_sync(tcp, tcb);
+	tcp_output_soon(tcp, tcb);
 	return 0;
 }
 
@@ -187,8 +201,7 @@ sy_tcp_shutdown(struct sy_tcp *tcp, sy_conn_t c)
 		return (tcb->flags & TF_FIN_QUEUED) ? 0 : -ENOTCONN;
 	}
 	tcb->flags |= TF_FIN_QUEUED;
-	tcp_output(tcp, tcb);
-	tcp_timers_sync(tcp, tcb);
+	tcp_output_soon(tcp, tcb);
 	return 0;
 }
 

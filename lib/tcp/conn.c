@@ -24,25 +24,35 @@ tcp_busy_begin(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	tcp->busy = tcb_idx(tcp, tcb);
 	tcp->busy_dead = 0;
 	tcp->busy_timers = 0;
+	tcp->busy_output = 0;
 }
 
 /*
  * One segment moves a connection's deadlines several times (ACK stops the retransmission
  * timer, data restarts it, keepalive restarts, delayed ACK arms and clears): the wheel is
- * told once, here, with the earliest that remains (tcp_timers_sync()).
+ * told once, here, with the earliest that remains (tcp_timers_sync()). Likewise what the
+ * application queued from its callbacks (a response, then close()) leaves here in as few
+ * segments as it takes: the FIN rides on the last data segment, as in BSD, where output
+ * runs once at the end of input.
  */
 void
 tcp_busy_end(struct sy_tcp *tcp)
 {
 	uint32_t idx = tcp->busy;
+	int timers = tcp->busy_timers, output = tcp->busy_output;
 
 	tcp->busy = UINT32_MAX;
-	if (tcp->busy_dead)
-		sy_arena_put(tcp->tcbs, idx);
-	else if (tcp->busy_timers)
-		tcp_timers_sync(tcp, tcb_ptr(tcp, idx));
-	tcp->busy_dead = 0;
 	tcp->busy_timers = 0;
+	tcp->busy_output = 0;
+	if (tcp->busy_dead) {
+		tcp->busy_dead = 0;
+		sy_arena_put(tcp->tcbs, idx);
+		return;
+	}
+	if (output)
+		tcp_output(tcp, tcb_ptr(tcp, idx));
+	if (timers || output)
+		tcp_timers_sync(tcp, tcb_ptr(tcp, idx));
 }
 
 static void

@@ -221,7 +221,8 @@ struct sy_tcp {
 	uint64_t now_ms;             /* cached at each entry point */
 	uint32_t busy;               /* tcb whose input/timer is running, or UINT32_MAX */
 	uint16_t busy_dead;          /* that tcb was freed meanwhile: put it back at the end */
-	uint16_t busy_timers;        /* its deadlines changed meanwhile: re-arm at the end */
+	uint8_t busy_timers;         /* its deadlines changed meanwhile: re-arm at the end */
+	uint8_t busy_output;         /* the application queued data or FIN: send at the end */
 	uint16_t next_port;          /* ephemeral port cursor (host order) */
 	uint64_t chack_sec;          /* second of the challenge ACK budget */
 	uint32_t chack_count;        /* challenge ACKs sent in that second */

@@ -393,3 +393,40 @@ Test(tcp_close, time_wait_syn_far_below_rcv_nxt_is_not_accepted)
 {
 	old_syn_not_accepted(100000);
 }
+
+/* ---------------- output at the end of input ---------------- */
+
+/* An application that answers a request and closes, from the data callback (HTTP/1.1
+ * with "Connection: close", RFC 9112 9.6). */
+static void
+respond_and_close(void *user, sy_conn_t c, struct rte_mbuf *m)
+{
+	struct th_app *a = user;
+	struct rte_mbuf *r = rte_pktmbuf_alloc(a->h->pool);
+
+	rte_pktmbuf_free(m);
+	cr_assert_not_null(r);
+	memcpy(rte_pktmbuf_append(r, 4), "done", 4);
+	cr_assert_eq(sy_tcp_send(a->h->tcp, c, r), 0);
+	cr_assert_eq(sy_tcp_close(a->h->tcp, c), 0);
+}
+
+/*
+ * RFC 9293 3.10.4 queues the FIN "after all preceding SENDs have been segmentized": a
+ * response and a close() from one callback leave as ONE segment, data with FIN (as BSD,
+ * where output runs once at the end of input), not as data then a bare FIN.
+ */
+Test(tcp_close, response_and_close_from_a_callback_leave_as_one_segment)
+{
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+
+	TH->ops.data = respond_and_close;
+	th_open_passive(TH, &cn, NULL, 0);
+	th_peer_send(TH, &cn, TH_ACK | TH_PSH, "GET", 3);
+	th_expect(TH, &p, TH_FIN | TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(p.len, 4, "the response rides with the FIN");
+	cr_assert_eq(memcmp(p.data, "done", 4), 0);
+	th_expect_none(TH);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_FIN_WAIT_1), 1);
+}
