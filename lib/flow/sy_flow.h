@@ -65,6 +65,17 @@ void sy_flow_table_free(struct sy_flow_table *t);
 /** 0 and *value set when found, -ENOENT otherwise. */
 int sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t *value);
 
+/** Most keys sy_flow_lookup_bulk() takes at once. */
+#define SY_FLOW_BULK_MAX 64
+
+/**
+ * Looks up @p n (<= SY_FLOW_BULK_MAX) keys at once: rte_hash then fetches every bucket
+ * and key before it compares any, so the cache misses of a burst overlap instead of
+ * adding up. values[i] is set for each bit i of the returned hit mask.
+ */
+uint64_t sy_flow_lookup_bulk(const struct sy_flow_table *t, const struct sy_flow_key **keys,
+			     unsigned int n, uint32_t *values);
+
 /** 0; -EEXIST when the key is present; -ENOSPC when the table is full. */
 int sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value);
 

@@ -247,6 +247,24 @@ flow_add(struct sy_flow_table *t, const struct sy_flow_key *key, hash_sig_t sig,
 	return 0;
 }
 
+uint64_t
+sy_flow_lookup_bulk(const struct sy_flow_table *t, const struct sy_flow_key **keys,
+		    unsigned int n, uint32_t *values)
+{
+	void *data[SY_FLOW_BULK_MAX];
+	uint64_t hits = 0;
+
+	if (n == 0 || n > SY_FLOW_BULK_MAX ||
+	    rte_hash_lookup_bulk_data(t->h, (const void **)keys, n, &hits, data) < 0)
+		return 0;
+	for (uint64_t m = hits; m != 0; m &= m - 1) {
+		unsigned int i = (unsigned int)__builtin_ctzll(m);
+
+		values[i] = (uint32_t)(uintptr_t)data[i];
+	}
+	return hits;
+}
+
 int
 sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
 {

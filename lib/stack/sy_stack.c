@@ -6,6 +6,7 @@
  */
 #include "sy_stack.h"
 
+#include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +91,7 @@ worker_create(struct sy_stack *s, uint16_t q, const struct sy_port_conf *conf,
 	w->port_id = port->port_id;
 	w->queue_id = q;
 	w->stop = stop;
+	w->prefetch_flows = true;
 	w->pool = sy_port_pool(port, port->socket);
 	sy_clock_init(&w->clock);
 	sy_txq_init_eth(&w->txq, port->port_id, q);

@@ -261,6 +261,13 @@ int sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes
 /** Processes one segment from sy_net_input() (SY_NET_RX_TCP); consumes @p m. */
 void sy_tcp_input(struct sy_tcp *tcp, struct rte_mbuf *m);
 
+/**
+ * Optional, before a received burst goes through sy_net_input() and sy_tcp_input() one
+ * frame at a time: looks the TCP frames' connections up all at once and prefetches them,
+ * so that their cache misses overlap (prefetch.c). Changes no state and validates nothing.
+ */
+void sy_tcp_prefetch(struct sy_tcp *tcp, struct rte_mbuf *const *pkts, uint16_t n);
+
 /** Fires due timers at the clock's current time. Call once per loop iteration. */
 void sy_tcp_poll(struct sy_tcp *tcp);
 

@@ -281,6 +281,8 @@ fz_feed(struct fz_stack *s, const uint8_t *f, uint16_t len, bool split)
 		if (rte_pktmbuf_chain(m, m2) != 0)
 			die("rte_pktmbuf_chain");
 	}
+	/* as the worker loop does: the burst prefetch reads raw frames before validation */
+	sy_tcp_prefetch(s->tcp, (struct rte_mbuf *const []){ m, m }, 2);
 	if (sy_net_input(s->net, m, sy_clock_ms(&s->clock)) == SY_NET_RX_TCP)
 		sy_tcp_input(s->tcp, m);
 }

@@ -813,3 +813,34 @@ Test(flow, insert_absent_fills_to_capacity_like_insert, .init = setup)
 	}
 	sy_flow_table_free(t);
 }
+
+/* The burst lookup answers what sy_flow_lookup() answers, key by key. */
+Test(flow, bulk_lookup_matches_single_lookups, .init = setup)
+{
+	struct sy_flow_table *t = table(1000);
+	struct { struct sy_flow_key k; } __rte_aligned(8) keys[SY_FLOW_BULK_MAX];
+	const struct sy_flow_key *kp[SY_FLOW_BULK_MAX];
+	uint32_t vals[SY_FLOW_BULK_MAX] = { 0 };
+	uint64_t hits;
+
+	for (uint32_t i = 0; i < 500; i += 2) {   /* even keys present */
+		struct sy_flow_key k = key_of(i);
+
+		cr_assert_eq(sy_flow_insert(t, &k, value_of(i)), 0);
+	}
+	for (uint32_t i = 0; i < SY_FLOW_BULK_MAX; i++) {
+		keys[i].k = key_of(i * 7);   /* rte_hash's CRC reads 8 bytes at a time */
+		kp[i] = &keys[i].k;
+	}
+	hits = sy_flow_lookup_bulk(t, kp, SY_FLOW_BULK_MAX, vals);
+	for (uint32_t i = 0; i < SY_FLOW_BULK_MAX; i++) {
+		bool present = (i * 7) % 2 == 0 && i * 7 < 500;
+
+		cr_assert_eq((hits >> i) & 1, present, "key %u", i * 7);
+		if (present)
+			cr_assert_eq(vals[i], value_of(i * 7));
+	}
+	cr_assert_eq(sy_flow_lookup_bulk(t, kp, 0, vals), 0);
+	cr_assert_eq(sy_flow_lookup_bulk(t, kp, SY_FLOW_BULK_MAX + 1, vals), 0, "refused");
+	sy_flow_table_free(t);
+}
