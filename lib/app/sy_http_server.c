@@ -231,8 +231,7 @@ respond(struct sy_http_server *s, sy_conn_t c, int r, int ch)
 	dst = rte_pktmbuf_append(m, (uint16_t)(hl + (inline_body ? body : 0)));
 	memcpy(dst, s->head[r][ch], hl);
 	if (inline_body) {
-		for (uint64_t i = 0; i < body; i++)
-			dst[hl + i] = (char)app_body_byte(i);
+		memcpy(dst + hl, s->body.block, body);   /* the block starts at offset 0 */
 		body = 0;
 	}
 	h->body_left = body;   /* non-zero only for R_CONF: see struct http_conn */
