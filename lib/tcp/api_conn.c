@@ -86,7 +86,7 @@ sy_tcp_connect(struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
 	rc = src_port != 0 ? tuple_claim(tcp, &key, &iss) : pick_port(tcp, &key, &iss);
 	if (rc < 0)
 		return rc;
-	tcb = tcp_conn_alloc(tcp, &key);
+	tcb = tcp_conn_alloc(tcp, &key, NULL);
 	if (tcb == NULL) {
 		tcp->stats.drop_table_full++;
 		return -ENOMEM;

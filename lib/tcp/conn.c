@@ -75,15 +75,22 @@ tcp_conn_set_state(struct sy_tcp *tcp, struct sy_tcb *tcb, enum sy_tcp_state s)
 }
 
 struct sy_tcb *
-tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key)
+tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key, uint8_t *flow_held)
 {
 	struct sy_tcb *tcb;
 	uint32_t idx;
+	int rc;
 
 	if (sy_arena_alloc(tcp->tcbs, &idx) < 0)
 		return NULL;
-	/* both callers looked the tuple up (or removed its TIME-WAIT record) just before */
-	if (sy_flow_insert_absent(tcp->flows, key, idx) < 0) {
+	/* both callers looked the tuple up just before: absent, or held for us to take over */
+	if (flow_held != NULL && *flow_held) {
+		rc = sy_flow_update(tcp->flows, key, idx);
+		*flow_held = 0;
+	} else {
+		rc = sy_flow_insert_absent(tcp->flows, key, idx);
+	}
+	if (rc < 0) {
 		sy_arena_put(tcp->tcbs, idx);
 		return NULL;
 	}

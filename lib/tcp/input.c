@@ -66,6 +66,7 @@ seg_parse(struct sy_tcp *tcp, struct rte_mbuf *m, struct tcp_seg *seg)
 	}
 	seg->m = m;
 	seg->tw_reuse = 0;
+	seg->flow_held = 0;
 	seg->iss_floor = 0;
 	seg->key.local_ip = ip->dst_addr;
 	seg->key.remote_ip = ip->src_addr;
@@ -98,11 +99,11 @@ refuse_syn(struct sy_tcp *tcp, struct tcp_seg *seg)
 
 /* The passive-open tcb of SYN @p seg in SYN-RECEIVED, counted against the listener. */
 static struct sy_tcb *
-listen_tcb(struct sy_tcp *tcp, const struct tcp_seg *seg, uint32_t lidx, uint32_t iss,
+listen_tcb(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t lidx, uint32_t iss,
 	   const struct tcp_opts *syn)
 {
 	struct tcp_listener *l = &tcp->listeners[lidx];
-	struct sy_tcb *tcb = tcp_conn_alloc(tcp, &seg->key);
+	struct sy_tcb *tcb = tcp_conn_alloc(tcp, &seg->key, &seg->flow_held);
 
 	if (tcb == NULL)
 		return NULL;

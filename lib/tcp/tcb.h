@@ -199,6 +199,8 @@ struct tcp_seg {
 	uint32_t payload_off;        /* offset of the payload in m */
 	uint8_t flags;
 	uint8_t tw_reuse;            /* reopens a TIME-WAIT tuple: ISS above iss_floor */
+	uint8_t flow_held;           /* the tuple's flow entry still exists (a released
+				      * TIME-WAIT record's): a new tcb takes it over in place */
 	uint32_t iss_floor;          /* the old incarnation's SND.NXT */
 	struct tcp_opts opts;
 };
@@ -380,7 +382,10 @@ void tcp_timer_expire(void *arg, uint32_t id);
 void tcp_rtt_sample(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t rtt_ms);
 
 /* conn.c */
-struct sy_tcb *tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key);
+/* @p flow_held (may be NULL): *flow_held set means the tuple's flow entry exists and is
+ * taken over (then cleared); otherwise the tuple must be absent from the table. */
+struct sy_tcb *tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key,
+			      uint8_t *flow_held);
 void tcp_conn_set_state(struct sy_tcp *tcp, struct sy_tcb *tcb, enum sy_tcp_state s);
 void tcp_conn_close(struct sy_tcp *tcp, struct sy_tcb *tcb, enum sy_tcp_close_reason why);
 void tcp_conn_drop_embryonic(struct sy_tcp *tcp, struct sy_tcb *tcb);

@@ -49,15 +49,20 @@ tcp_tw_enter(struct sy_tcp *tcp, const struct sy_tcb *tcb)
 	return 0;
 }
 
+/* Frees a record; its flow entry is the caller's (removed, or taken over). */
+static void
+tw_release(struct sy_tcp *tcp, uint32_t idx)
+{
+	sy_timer_cancel(tcp->wheel, tcp->conf.max_conns + idx);
+	tw_ptr(tcp, idx)->in_use = 0;
+	sy_arena_put(tcp->tws, idx);
+}
+
 void
 tcp_tw_remove(struct sy_tcp *tcp, uint32_t idx)
 {
-	struct tcp_tw *tw = tw_ptr(tcp, idx);
-
-	sy_timer_cancel(tcp->wheel, tcp->conf.max_conns + idx);
-	sy_flow_remove(tcp->flows, &tw->key);
-	tw->in_use = 0;
-	sy_arena_put(tcp->tws, idx);
+	sy_flow_remove(tcp->flows, &tw_ptr(tcp, idx)->key);
+	tw_release(tcp, idx);
 }
 
 void
@@ -107,8 +112,13 @@ tcp_tw_input(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg)
 		tcp->stats.time_wait_reused++;
 		seg->tw_reuse = 1;
 		seg->iss_floor = tw->snd_nxt;
-		tcp_tw_remove(tcp, idx);
+		/* the new connection takes the tuple's entry over (tcp_conn_alloc()) rather than
+		 * a remove and an insert of the same key; if none is made, it goes now */
+		tw_release(tcp, idx);
+		seg->flow_held = 1;
 		tcp_input_demux_new(tcp, seg);
+		if (seg->flow_held)
+			sy_flow_remove(tcp->flows, &seg->key);
 		return;
 	}
 	if (TCP_FLAGS(seg, RTE_TCP_FIN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG)) {

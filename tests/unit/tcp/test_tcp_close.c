@@ -334,6 +334,36 @@ Test(tcp_close, time_wait_new_syn_above_rcv_nxt_is_accepted)
 	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 0);
 }
 
+/*
+ * The new connection takes the TIME-WAIT record's flow entry over; when no connection is
+ * made (the port stopped listening: RFC 9293 3.10.7.1, RST), the entry goes too, and the
+ * tuple is then unknown: a later segment on it draws a RST as for any closed port.
+ */
+Test(tcp_close, time_wait_syn_without_listener_frees_the_tuple)
+{
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+
+	th_open_passive(TH, &cn, NULL, 0);
+	th_to_time_wait(TH, &cn);
+	th_advance_ms(TH, 100);
+	cr_assert_eq(sy_tcp_unlisten(TH->tcp, rte_cpu_to_be_32(TH_LOCAL_IP),
+				     rte_cpu_to_be_16(TH_LPORT)), 0);
+	uint32_t seq = cn.rcv_nxt + 100000;
+
+	th_feed(TH, &(struct th_seg){ .flags = TH_SYN, .seq = seq, .opt = { .mss = 1460 } });
+	th_pop(TH, &p);
+	cr_assert_eq(p.flags & ~TH_PSH, TH_RST | TH_ACK, "flags %#x", p.flags);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 0);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_SYN_RECEIVED), 0);
+	uint64_t closed_port = sy_tcp_stats(TH->tcp)->drop_no_conn;
+
+	th_feed(TH, &(struct th_seg){ .flags = TH_ACK, .seq = seq + 1, .ack = 12345 });
+	th_expect(TH, &p, TH_RST, 12345, 0);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_no_conn, closed_port + 1,
+		     "the tuple is unknown, not a stale entry");
+}
+
 Test(tcp_close, time_wait_reuse_picks_iss_above_old_snd_nxt)
 {
 	struct th_conn cn = { 0 };
