@@ -79,8 +79,14 @@ sy_worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (i + 2 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
+		if (i + 2 < n) {
+			const uint8_t *d = rte_pktmbuf_mtod(pkts[i + 2], const uint8_t *);
+
+			rte_prefetch0(d);
+			/* headers with options end past the first line; the payload starts there */
+			if (rte_pktmbuf_data_len(pkts[i + 2]) > RTE_CACHE_LINE_SIZE)
+				rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+		}
 		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
 		if (unlikely(w->n_arp_peers > 0) && is_arp_reply(m))
 			share_arp_reply(w, m);

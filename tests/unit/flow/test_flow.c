@@ -745,8 +745,8 @@ Test(arena, stride_is_the_block_size_rounded_without_a_header)
 	}
 }
 
-/* A block put back is handed out after every block that was already free (FIFO). */
-Test(arena, put_blocks_come_back_in_fifo_order)
+/* The block put back last is handed out first (LIFO: its lines are still cached). */
+Test(arena, put_blocks_come_back_most_recent_first)
 {
 	enum { N = 8 };
 	struct sy_arena *a = arena(128, N);
@@ -758,14 +758,14 @@ Test(arena, put_blocks_come_back_in_fifo_order)
 	}
 	sy_arena_put(a, 3);
 	sy_arena_put(a, 1);
-	for (uint32_t want = 5; want < N; want++) {
-		cr_assert_eq(sy_arena_alloc(a, &idx), 0);
-		cr_assert_eq(idx, want, "never-used blocks first");
-	}
+	cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+	cr_assert_eq(idx, 1, "the last put first");
 	cr_assert_eq(sy_arena_alloc(a, &idx), 0);
 	cr_assert_eq(idx, 3);
-	cr_assert_eq(sy_arena_alloc(a, &idx), 0);
-	cr_assert_eq(idx, 1);
+	for (uint32_t want = 5; want < N; want++) {
+		cr_assert_eq(sy_arena_alloc(a, &idx), 0);
+		cr_assert_eq(idx, want, "then the never-used blocks, in order");
+	}
 	cr_assert_eq(sy_arena_alloc(a, &idx), -ENOMEM);
 	for (uint32_t i = 0; i < N; i++)
 		sy_arena_put(a, i);
