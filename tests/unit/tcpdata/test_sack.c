@@ -13,61 +13,10 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "tcp_harness.h"
+#include "raw_ack.h"
 
 TestSuite(tcpdata_pkt, .init = th_setup, .fini = th_teardown);
 
-/* A frame the stack sent, with every SACK block (the harness parses only their number). */
-struct raw_ack {
-	uint32_t seq, ack;
-	uint8_t flags;
-	uint16_t len;
-	uint32_t nblk;
-	uint32_t blk[4][2];
-};
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void
-pop_raw(struct raw_ack *r)
-{
-	struct rte_mbuf *m = sy_test_wire_pop(&TH->wire, &TH->txq);
-	const uint8_t *f, *o;
-	uint32_t hl, ol, i = 0;
-
-	cr_assert_not_null(m, "no frame");
-	f = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(f + 14 + 20);
-	hl = (th->data_off >> 4) * 4u;
-	memset(r, 0, sizeof(*r));
-	r->seq = rte_be_to_cpu_32(th->sent_seq);
-	r->ack = rte_be_to_cpu_32(th->recv_ack);
-	r->flags = th->tcp_flags;
-	r->len = (uint16_t)(m->pkt_len - 14 - 20 - hl);
-	o = (const uint8_t *)(th + 1);
-	ol = hl - 20;
-	while (i < ol) {
-		if (o[i] == 0)
-			break;
-		if (o[i] == 1) {
-			i++;
-			continue;
-		}
-		if (o[i] == 5) {
-			r->nblk = (o[i + 1] - 2u) / 8;
-			for (uint32_t k = 0; k < r->nblk && k < 4; k++) {
-				r->blk[k][0] = get32(o + i + 2 + 8 * k);
-				r->blk[k][1] = get32(o + i + 6 + 8 * k);
-			}
-		}
-		i += o[i + 1];
-	}
-	rte_pktmbuf_free(m);
-}
 
 static const struct th_opts sack_syn = { .mss = 1460, .sack_ok = true };
 static const struct th_opts sack_ts_syn = { .mss = 1460, .sack_ok = true, .ts_on = true,
@@ -86,7 +35,7 @@ Test(tcpdata_pkt, out_of_order_segment_acked_at_once_with_its_sack_block)
 
 	th_open_passive(TH, &cn, &sack_syn, 0);
 	th_peer_send_at(TH, &cn, TH_ACK, cn.rcv_nxt + 1000, cn.snd_nxt, d, 100);
-	pop_raw(&r);
+	raw_ack_pop(&r);
 	/* RFC 5681 4.2 immediate duplicate ACK; RFC 2018 4: first block = that segment */
 	cr_assert_eq(r.flags, TH_ACK);
 	cr_assert_eq(r.ack, cn.rcv_nxt);
@@ -107,18 +56,18 @@ Test(tcpdata_pkt, most_recent_block_first_then_older_blocks)
 	th_open_passive(TH, &cn, &sack_syn, 0);
 	b = cn.rcv_nxt;
 	th_peer_send_at(TH, &cn, TH_ACK, b + 1000, cn.snd_nxt, d, 100);
-	pop_raw(&r);
+	raw_ack_pop(&r);
 	th_peer_send_at(TH, &cn, TH_ACK, b + 2000, cn.snd_nxt, d, 100);
-	pop_raw(&r);
+	raw_ack_pop(&r);
 	th_peer_send_at(TH, &cn, TH_ACK, b + 3000, cn.snd_nxt, d, 100);
-	pop_raw(&r);
+	raw_ack_pop(&r);
 	cr_assert_eq(r.nblk, 3);
 	cr_assert_eq(r.blk[0][0], b + 3000);
 	cr_assert_eq(r.blk[1][0], b + 2000);
 	cr_assert_eq(r.blk[2][0], b + 1000);
 	/* a segment joining the oldest run: that (grown) run comes first, others follow */
 	th_peer_send_at(TH, &cn, TH_ACK, b + 1100, cn.snd_nxt, d, 100);
-	pop_raw(&r);
+	raw_ack_pop(&r);
 	cr_assert_eq(r.nblk, 3);
 	cr_assert_eq(r.blk[0][0], b + 1000);
 	cr_assert_eq(r.blk[0][1], b + 1200);
@@ -135,7 +84,7 @@ Test(tcpdata_pkt, with_timestamps_at_most_three_blocks_fit)
 	th_open_passive(TH, &cn, &sack_ts_syn, 0);
 	for (uint32_t i = 1; i <= 5; i++) {
 		th_peer_send_at(TH, &cn, TH_ACK, cn.rcv_nxt + 100 * i, cn.snd_nxt, d, 10);
-		pop_raw(&r);
+		raw_ack_pop(&r);
 	}
 	/* RFC 2018 3: 40 option bytes - 12 (TS) - 2 - 2 NOP leave room for 3 blocks */
 	cr_assert_eq(r.nblk, 3);
@@ -158,7 +107,7 @@ Test(tcpdata_pkt, overlapping_and_duplicate_segments_delivered_once_in_order)
 	th_peer_send_at(TH, &cn, TH_ACK, b + 2500, cn.snd_nxt, d + 2500, 500);   /* [2500,3000) */
 	th_peer_send_at(TH, &cn, TH_ACK, b + 900, cn.snd_nxt, d + 900, 1700);    /* covers */
 	while (th_pending(TH) > 0)
-		pop_raw(&r);
+		raw_ack_pop(&r);
 	/* RFC 2883 4: the covering segment repeated [1000, 2000): that duplicate first,
 	 * then the run that contains it */
 	cr_assert_eq(r.blk[0][0], b + 1000);
@@ -169,7 +118,7 @@ Test(tcpdata_pkt, overlapping_and_duplicate_segments_delivered_once_in_order)
 	th_peer_send_at(TH, &cn, TH_ACK, b, cn.snd_nxt, d, 900);
 	cr_assert_eq(TH->app.data_len, 3000);
 	cr_assert_arr_eq(TH->app.data, d, 3000);
-	pop_raw(&r);
+	raw_ack_pop(&r);
 	cr_assert_eq(r.ack, b + 3000, "gap filled: ACK must cover every held byte at once");
 	cr_assert_eq(r.nblk, 0, "no SACK block once nothing is out of order");
 }
