@@ -10,9 +10,10 @@
  *   delack_at delayed ACK (conf.delack_ms, default 40)
  *   idle_at   keepalive (ESTABLISHED .. FIN-WAIT-2), FIN-WAIT-2 timeout after close(),
  *             2MSL for a tcb kept in TIME-WAIT when no compact record was free
- * Every change of a deadline re-arms the wheel (while a segment or an expiry of the tcb is
- * being handled, once at its end: tcp_busy_end()); an expiry handles every due deadline
- * and re-arms with the next, so a stale (early) wheel deadline costs one spurious wake-up.
+ * A deadline that moves earlier re-arms the wheel (while a segment or an expiry of the
+ * tcb is being handled, once at its end: tcp_busy_end()); one that moves later leaves the
+ * wheel timer where it is. An expiry handles every due deadline and re-arms with the
+ * next, so a stale (early) wheel deadline costs one spurious wake-up.
  */
 #include "tcb.h"
 
@@ -47,10 +48,21 @@ tcp_timers_sync(struct sy_tcp *tcp, struct sy_tcb *tcb)
 		best = tcb->idle_at;
 		any = 1;
 	}
-	if (any)
-		sy_timer_arm(tcp->wheel, id, to_tick(tcp, best));
-	else
+	if (!any) {
 		sy_timer_cancel(tcp->wheel, id);
+		return;
+	}
+	uint64_t tick = to_tick(tcp, best);
+
+	/*
+	 * A deadline that only moved later (the retransmission timer restarted by an ACK, the
+	 * keepalive idle period by any segment) keeps the earlier wheel timer: it fires, finds
+	 * nothing due (tcb_expire()) and re-arms with the real deadline. One wake-up per RTO
+	 * instead of a wheel re-arm per ACK (a sender gets hundreds of thousands a second).
+	 */
+	if (sy_timer_is_armed(tcp->wheel, id) && sy_timer_expires(tcp->wheel, id) <= tick)
+		return;
+	sy_timer_arm(tcp->wheel, id, tick);
 }
 
 void
