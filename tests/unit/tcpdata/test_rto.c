@@ -128,3 +128,26 @@ Test(tcpdata_rto, each_expiry_doubles_the_rto_up_to_rto_max)
 		expect_rtx_after(&cn, iv[i], iv[i]);
 	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
 }
+
+/*
+ * RFC 6298 5.3: an ACK of new data restarts the retransmission timer, so that it expires
+ * RTO after that ACK (with the RTO the ACK's sample just gave), not RTO after the first
+ * segment went out. (The wheel timer of the first deadline may stay armed; its early
+ * expiry must send nothing.)
+ */
+Test(tcpdata_rto, ack_of_new_data_restarts_the_timer_from_the_ack)
+{
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+
+	th_open_passive(TH, &cn, &plain, 100);    /* RTO 300 */
+	cr_assert_eq(sy_tcp_set_nodelay(TH->tcp, cn.c, true), 0);
+	send_100(&cn);                            /* A at t = 0 */
+	th_advance_ms(TH, 50);
+	th_app_send(TH, cn.c, d, sizeof(d));      /* B at t = 50 */
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt + sizeof(d), cn.rcv_nxt);
+	ack_after(&cn, 150);                      /* A acknowledged at t = 200: R' = 200 */
+	/* RTO = 112.5 + 4 * 62.5 = 362.5 from the ACK, i.e. B again at t = 562, not at 300
+	 * (the first deadline) nor at 350 (B's send + the old RTO) */
+	expect_rtx_after(&cn, 362, 363);
+}
