@@ -75,7 +75,7 @@ side_up(struct side *s, const char *name, uint32_t ip, uint8_t mac_last, uint32_
 	nc.addr_count = 1;
 	nc.prefix_len = 24;
 	nc.mtu = 1500;
-	nc.link_trusted = !sw_cksum;
+	nc.trusted_link = !sw_cksum;
 	s->net = sy_net_create(&nc, &s->txq, s->pool, 0);
 	sy_net_arp_add_static(s->net, rte_cpu_to_be_32(peer_ip), &peer);
 	sy_tcp_conf_defaults(&tc);

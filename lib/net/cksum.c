@@ -43,6 +43,16 @@ net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	return (uint16_t)cksum_fold(sum);
 }
 
+bool
+sy_net_l4_cksum_valid(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t l4_off)
+{
+	uint32_t l4_len = rte_be_to_cpu_16(ip->total_length) - (uint32_t)rte_ipv4_hdr_len(ip);
+
+	/* a correct datagram sums, checksum field included, to all ones (RFC 1071) */
+	return cksum_fold((uint32_t)rte_ipv4_phdr_cksum(ip, 0) +
+			  net_cksum_mbuf(m, l4_off, l4_len)) == 0xffff;
+}
+
 uint16_t
 net_l4_cksum_mbuf(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t l4_off)
 {

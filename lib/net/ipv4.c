@@ -100,7 +100,7 @@ net_ipv4_input(struct sy_net *net, struct rte_mbuf *m, uint64_t now_ms)
 
 	net->stats.ip_rx++;
 	/* what a NIC's checksum offload would report; lib/tcp reads the same flags */
-	if (net->conf.link_trusted)
+	if (net->conf.trusted_link)
 		m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	ip = rte_pktmbuf_read(m, RTE_ETHER_HDR_LEN, sizeof(copy), &copy);
 	drop = ip == NULL ? &net->stats.ip_drop_truncated : ipv4_validate(net, m, ip);
@@ -131,7 +131,7 @@ void
 net_ipv4_cksum_out(const struct sy_net *net, struct rte_mbuf *m, struct rte_ipv4_hdr *ip)
 {
 	ip->hdr_checksum = 0;
-	if (net->conf.link_trusted)
+	if (net->conf.trusted_link)
 		return;
 	if (net->conf.tx_ip_cksum_offload || net->conf.tx_l4_cksum_offload) {
 		/* what the port reads for an offload; stale otherwise (sy_net_mbuf_alloc()) */
@@ -166,7 +166,7 @@ ipv4_l4_cksum_out(const struct sy_net *net, struct rte_mbuf *m, struct rte_ipv4_
 	rte_be16_t *ck = rte_pktmbuf_mtod_offset(m, rte_be16_t *, NET_L2L3_LEN + off);
 
 	*ck = 0;
-	if (net->conf.link_trusted)
+	if (net->conf.trusted_link)
 		return;
 	if (net->conf.tx_l4_cksum_offload) {
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | (ip->next_proto_id == IPPROTO_TCP ?

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "sy_txq.h"
@@ -102,7 +103,7 @@ struct sy_net_conf {
 	 * checksums are neither filled on output nor verified on input (received frames are
 	 * marked as checked). ICMP keeps its own checksum.
 	 */
-	bool link_trusted;
+	bool trusted_link;
 };
 
 /** Fills @p conf with the documented defaults (no addresses). */
@@ -167,6 +168,15 @@ sy_net_mbuf_alloc(struct rte_mempool *mp)
 	rte_pktmbuf_reset_headroom(m);
 	return m;
 }
+
+/**
+ * True when the TCP/UDP checksum of the datagram at @p ip, whose L4 header is at byte
+ * @p l4_off of the (possibly chained) frame @p m, is correct. Exact for any chain, unlike
+ * DPDK 22.11's rte_ipv4_udptcp_cksum_mbuf_verify(), which loses carries after a segment of
+ * odd length (lib/net/cksum.c).
+ */
+bool sy_net_l4_cksum_valid(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+			   uint32_t l4_off);
 
 /** What sy_net_input() did with a frame. */
 enum sy_net_rx {

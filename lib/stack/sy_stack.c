@@ -32,7 +32,7 @@ net_conf_from_port(struct sy_net_conf *nc, const struct sy_port_conf *pc,
 	nc->arp_pending_max = pc->ip.arp_pending_max;
 	nc->tx_ip_cksum_offload = port->tx_ip_cksum;
 	nc->tx_l4_cksum_offload = port->tx_tcp_cksum;
-	nc->link_trusted = port->trusted_link;
+	nc->trusted_link = port->trusted_link;
 }
 
 /* Zero copy needs frames of several mbufs: refuse it on a port that sends only one. */
@@ -91,7 +91,6 @@ worker_create(struct sy_stack *s, uint16_t q, const struct sy_port_conf *conf,
 	w->port_id = port->port_id;
 	w->queue_id = q;
 	w->stop = stop;
-	w->prefetch_flows = true;
 	w->pool = sy_port_pool(port, port->socket);
 	sy_clock_init(&w->clock);
 	sy_txq_init_eth(&w->txq, port->port_id, q);

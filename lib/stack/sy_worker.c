@@ -74,7 +74,7 @@ sy_worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		rte_prefetch0(pkts[i]);
 	for (uint16_t i = 0; i < n && i < 2; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
-	if (w->tcp != NULL && w->prefetch_flows)
+	if (w->tcp != NULL)
 		sy_tcp_prefetch(w->tcp, pkts, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

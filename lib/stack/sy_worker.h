@@ -67,7 +67,6 @@ struct sy_worker {
 	void *app;
 	const volatile bool *stop;       /**< set once by the main thread to end the loop */
 	uint64_t rx_limit;               /**< stop after this many frames (0: no limit) */
-	bool prefetch_flows;             /**< sy_tcp_prefetch() each burst (sy_stack: on) */
 	/*
 	 * With RSS, ARP frames are not hashed and arrive on queue 0 only, yet every worker
 	 * resolves its own next hops. So a worker that receives an ARP reply hands a copy to

@@ -33,7 +33,7 @@ seg_checksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 		return 1;
 	if (m->nb_segs == 1)
 		return rte_ipv4_udptcp_cksum_verify(ip, th) == 0;
-	return rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, (uint16_t)l4off) == 0;
+	return sy_net_l4_cksum_valid(m, ip, l4off);   /* exact on any chain */
 }
 
 static int

@@ -21,11 +21,8 @@
  *   several queued mbufs. The send queue frees its mbufs on ACK as before; a buffer goes
  *   back to its pool when the last frame referring to it has been sent and freed, so a
  *   retransmission simply attaches again. A segment may then be larger than one mbuf
- *   (jumbo MTU over 2 KiB mbufs).
- *   DPDK 22.11's rte_ipv4_udptcp_cksum_mbuf_verify(), used by receivers, loses carries
- *   after a segment of odd length (see lib/net/cksum.c); a payload whose pieces would put
- *   an odd-length piece before the last one is therefore copied instead (into full,
- *   even-length mbufs), so synack never emits a chain a synack receiver misjudges.
+ *   (jumbo MTU over 2 KiB mbufs). Pieces may have any length: lib/net sums chains exactly
+ *   on both sides (sy_net_l4_cksum_valid(); DPDK 22.11's own chain verify is not used).
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -178,9 +175,8 @@ chain_add(struct rte_mbuf *h, struct rte_mbuf **tail, struct rte_mbuf *mi)
 
 /*
  * Zero copy: chains indirect mbufs covering [off, off + len) of the queue behind @p h.
- * @return 0; -ENOBUFS (pool empty); -EAGAIN when a piece other than the last would have
- * odd length (the caller copies instead). On error @p h may hold part of the chain: the
- * caller frees it whole.
+ * @return 0; -ENOBUFS (pool empty). On error @p h may hold part of the chain: the caller
+ * frees it whole.
  */
 static int
 attach_payload(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, uint32_t off,
@@ -194,8 +190,6 @@ attach_payload(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, uint3
 
 		if (n == 0)
 			continue;
-		if ((n & 1) && n < len)
-			return -EAGAIN;
 		mi = rte_pktmbuf_alloc(tcp->pool);
 		if (mi == NULL)
 			return -ENOBUFS;
@@ -210,9 +204,8 @@ attach_payload(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, uint3
 }
 
 /*
- * Copy into a chain: what fits behind the header in @p h (an even count when more
- * follows), then full fresh mbufs. Used for segments larger than one mbuf whose pieces
- * cannot be attached.
+ * Copy into a chain: what fits behind the header in @p h, then full fresh mbufs. Used
+ * for copied segments larger than one mbuf (a jumbo MTU over small mbufs).
  */
 static int
 copy_payload_chain(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, uint32_t off,
@@ -221,15 +214,13 @@ copy_payload_chain(struct sy_tcp *tcp, struct rte_mbuf *h, struct tcp_sndq *q, u
 	struct rte_mbuf *tail = h;
 	uint32_t n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(h));
 
-	if (n < len)
-		n &= ~1u;
 	copy_payload((uint8_t *)rte_pktmbuf_append(h, (uint16_t)n), q, off, n);
 	for (off += n, len -= n; len > 0; off += n, len -= n) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(tcp->pool);
 
 		if (m == NULL)
 			return -ENOBUFS;
-		n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(m) & ~1u);
+		n = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(m));
 		copy_payload((uint8_t *)rte_pktmbuf_append(m, (uint16_t)n), q, off, n);
 		chain_add(h, &tail, m);
 	}
@@ -255,14 +246,7 @@ add_payload(struct sy_tcp *tcp, struct rte_mbuf *m, uint32_t hlen, const struct 
 	rc = attach_payload(tcp, m, o->data, o->data_off, o->data_len);
 	if (rc == 0)
 		tcp->stats.tx_zc_segs++;
-	if (rc != -EAGAIN)
-		return rc;
-	/* undo the partial chain, then copy */
-	rte_pktmbuf_free(m->next);
-	m->next = NULL;
-	m->nb_segs = 1;
-	m->pkt_len = m->data_len = (uint16_t)hlen;
-	return copy_payload_chain(tcp, m, o->data, o->data_off, o->data_len);
+	return rc;
 }
 
 static uint32_t

@@ -277,7 +277,7 @@ static void
 trusted_setup(void)
 {
 	net_test_conf();
-	fx.conf.link_trusted = true;
+	fx.conf.trusted_link = true;
 	net_test_start();
 }
 

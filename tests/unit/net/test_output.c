@@ -275,7 +275,7 @@ static void
 trusted_setup(void)
 {
 	net_test_conf();
-	fx.conf.link_trusted = true;
+	fx.conf.trusted_link = true;
 	net_test_start();
 	sy_net_arp_add_static(fx.net, PEER_IP, &peer_mac);
 }

@@ -260,3 +260,56 @@ Test(tcp_data, ack_of_unsent_data_gets_ack_and_segment_dropped)
 	cr_assert_eq(th_app_count(TH, TH_EV_DATA), 0, "data of a segment acking unsent data");
 	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
 }
+
+/* The frame @p m as a chain of two mbufs, the first holding @p first bytes. */
+static struct rte_mbuf *
+split_in_two(struct rte_mbuf *m, uint16_t first)
+{
+	struct rte_mbuf *a = rte_pktmbuf_alloc(TH->pool), *b = rte_pktmbuf_alloc(TH->pool);
+	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
+
+	cr_assert(a != NULL && b != NULL && first < len);
+	memcpy(rte_pktmbuf_append(a, first), rte_pktmbuf_mtod(m, uint8_t *), first);
+	memcpy(rte_pktmbuf_append(b, (uint16_t)(len - first)),
+	       rte_pktmbuf_mtod_offset(m, uint8_t *, first), len - first);
+	rte_pktmbuf_free(m);
+	cr_assert_eq(rte_pktmbuf_chain(a, b), 0);
+	return a;
+}
+
+/*
+ * RFC 9293 3.1 / RFC 1071: the checksum covers the segment whatever the buffers it sits in.
+ * A correct segment that arrives as a chain whose first piece ends at an odd offset of the
+ * TCP segment (a NIC scattering into buffers, a sender's zero-copy chain) is accepted, its
+ * data delivered whole; the same chain with one payload bit flipped is dropped.
+ */
+Test(tcp_data, chained_segment_split_at_an_odd_offset_is_verified_exactly)
+{
+	struct th_conn cn = { 0 };
+	uint8_t pay[301];
+
+	memset(pay, 0xff, sizeof(pay));   /* all ones: every partial sum carries */
+	pay[7] = 0x01;
+	th_open_passive(TH, &cn, NULL, 0);
+	struct rte_mbuf *m = th_build(TH, &(struct th_seg){ .sport = TH_PPORT, .dport = TH_LPORT,
+		.flags = TH_ACK | TH_PSH, .seq = cn.rcv_nxt, .ack = cn.snd_nxt, .data = pay,
+		.len = sizeof(pay) });
+	uint16_t l4 = 14 + 20, hl = (uint16_t)(rte_pktmbuf_pkt_len(m) - l4 - sizeof(pay));
+
+	th_feed_mbuf(TH, split_in_two(m, (uint16_t)(l4 + hl + 51)));   /* 20 + 51: odd */
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_bad_csum, 0, "a correct chain was refused");
+	cr_assert_eq(TH->app.data_len, sizeof(pay));
+	cr_assert_eq(memcmp(TH->app.data, pay, sizeof(pay)), 0);
+
+	pay[200] ^= 0x10;
+	m = th_build(TH, &(struct th_seg){ .sport = TH_PPORT, .dport = TH_LPORT,
+		.flags = TH_ACK | TH_PSH, .seq = cn.rcv_nxt + sizeof(pay), .ack = cn.snd_nxt,
+		.data = pay, .len = sizeof(pay) });
+	/* corrupt after the checksum was computed: flip the same bit back in the frame */
+	uint8_t *b = rte_pktmbuf_mtod_offset(m, uint8_t *, l4 + hl + 200);
+
+	*b ^= 0x20;
+	th_feed_mbuf(TH, split_in_two(m, (uint16_t)(l4 + hl + 51)));
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->drop_bad_csum, 1);
+	cr_assert_eq(TH->app.data_len, sizeof(pay), "nothing of the corrupt segment delivered");
+}

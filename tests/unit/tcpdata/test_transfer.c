@@ -81,8 +81,10 @@ Test(transfer, loss_10pct_reorder_dup_64mib_each_way_arrives_byte_exact)
 
 /*
  * Zero-copy transmit: segments reference the send queue through indirect mbufs. The
- * applications' mbufs of 1001 bytes put odd-length pieces inside segments (copied then,
- * see output.c) beside attached ones; loss, duplication and reordering make the
+ * applications' mbufs of 1001 bytes put odd-length pieces inside segments, which the
+ * receiver's exact chain checksum must accept (with DPDK 22.11's chain verify, segments
+ * whose partial sums carry were dropped as corrupt and the transfer stalled); loss,
+ * duplication and reordering make the
  * retransmissions attach the same queued data again. Pools whole at the end means every
  * reference was dropped.
  * The lossy runs also check the receiver's cuts of chained frames (input_sync.c uses
