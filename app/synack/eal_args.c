@@ -45,12 +45,13 @@ free_hugepages(void)
 	return n;
 }
 
+/* One pool per port, and one for both ports of the in-memory pair (they share it). */
 static unsigned long
-mbuf_pool_mb(const struct sy_port_conf *c, bool pair)
+mbuf_pool_mb(const struct sy_port_conf *c)
 {
 	unsigned long bytes = (unsigned long)c->mbufs * (c->data_room + 256u);
 
-	return (pair ? 2 : 1) * bytes / (1024 * 1024) + 256;
+	return bytes / (1024 * 1024) + 256;
 }
 
 static void
@@ -65,7 +66,7 @@ static void
 add_memory_args(struct synack_run *r, char **argv, int *argc)
 {
 	static const char *const mem_opts[] = { "--no-huge", "-m", "--socket-mem", NULL };
-	unsigned long need_mb = mbuf_pool_mb(&r->conf, r->conf.driver == SY_PORT_DRV_RING_PAIR);
+	unsigned long need_mb = mbuf_pool_mb(&r->conf);
 	const char *env = getenv("SY_NO_HUGE");
 
 	if (user_gave(&r->opts, mem_opts))

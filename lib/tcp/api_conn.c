@@ -30,9 +30,12 @@ tcb_get(const struct sy_tcp *tcp, sy_conn_t c)
 	return tcb;
 }
 
-/* 0 when @p key can be used by a new connection (a reusable TIME-WAIT record is dropped). */
+/*
+ * 0 when @p key can be used by a new connection. A reusable TIME-WAIT record is freed and
+ * its flow entry left for the new tcb to take over (*held set, see tcp_conn_alloc()).
+ */
 static int
-tuple_claim(struct sy_tcp *tcp, const struct sy_flow_key *key, uint32_t *iss)
+tuple_claim(struct sy_tcp *tcp, const struct sy_flow_key *key, uint32_t *iss, uint8_t *held)
 {
 	uint32_t v;
 
@@ -41,14 +44,15 @@ tuple_claim(struct sy_tcp *tcp, const struct sy_flow_key *key, uint32_t *iss)
 		return 0;
 	if ((v & TCP_FLOW_TW) && tcp_tw_reusable_for_connect(tcp, v & ~TCP_FLOW_TW, *iss)) {
 		tcp->stats.time_wait_reused++;
-		tcp_tw_remove(tcp, v & ~TCP_FLOW_TW);
+		tcp_tw_release(tcp, v & ~TCP_FLOW_TW);
+		*held = 1;
 		return 0;
 	}
 	return -EADDRINUSE;
 }
 
 static int
-pick_port(struct sy_tcp *tcp, struct sy_flow_key *key, uint32_t *iss)
+pick_port(struct sy_tcp *tcp, struct sy_flow_key *key, uint32_t *iss, uint8_t *held)
 {
 	uint32_t lo = tcp->conf.ephemeral_lo;
 	uint32_t n = (uint32_t)tcp->conf.ephemeral_hi - lo + 1;
@@ -57,7 +61,7 @@ pick_port(struct sy_tcp *tcp, struct sy_flow_key *key, uint32_t *iss)
 		uint16_t port = (uint16_t)(lo + (tcp->next_port + i) % n);
 
 		key->local_port = rte_cpu_to_be_16(port);
-		if (tuple_claim(tcp, key, iss) == 0) {
+		if (tuple_claim(tcp, key, iss, held) == 0) {
 			tcp->next_port = (uint16_t)((tcp->next_port + i + 1) % n);
 			return 0;
 		}
@@ -74,6 +78,7 @@ sy_tcp_connect(struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
 				   .local_port = src_port, .remote_port = dst_port };
 	struct sy_tcb *tcb;
 	uint32_t iss;
+	uint8_t held = 0;
 	int rc;
 
 	if (ops == NULL || out == NULL || dst_port == 0 || dst_ip == 0)
@@ -83,11 +88,14 @@ sy_tcp_connect(struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
 		key.local_ip = sy_net_conf(tcp->net)->addr_first;
 	if (!sy_net_is_local(tcp->net, key.local_ip))
 		return -EADDRNOTAVAIL;
-	rc = src_port != 0 ? tuple_claim(tcp, &key, &iss) : pick_port(tcp, &key, &iss);
+	rc = src_port != 0 ? tuple_claim(tcp, &key, &iss, &held) :
+			     pick_port(tcp, &key, &iss, &held);
 	if (rc < 0)
 		return rc;
-	tcb = tcp_conn_alloc(tcp, &key, NULL);
+	tcb = tcp_conn_alloc(tcp, &key, &held);
 	if (tcb == NULL) {
+		if (held)   /* the freed TIME-WAIT record's entry, not taken over */
+			sy_flow_remove(tcp->flows, &key);
 		tcp->stats.drop_table_full++;
 		return -ENOMEM;
 	}

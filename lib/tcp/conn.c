@@ -94,8 +94,7 @@ tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key, uint8_t *flow_
 		sy_arena_put(tcp->tcbs, idx);
 		return NULL;
 	}
-	tcb = tcb_ptr(tcp, idx);
-	memset(tcb, 0, sizeof(*tcb));
+	tcb = tcb_ptr(tcp, idx);   /* zeroed by the arena */
 	tcb->key = *key;
 	tcb->sndq = TCP_NO_SNDQ;
 	tcb->rto_ms = tcp->conf.rto_init_ms;

@@ -401,6 +401,8 @@ int tcp_tw_enter(struct sy_tcp *tcp, const struct sy_tcb *tcb);
 void tcp_tw_input(struct sy_tcp *tcp, uint32_t tw_idx, struct tcp_seg *seg);
 void tcp_tw_expire(struct sy_tcp *tcp, uint32_t tw_idx);
 void tcp_tw_remove(struct sy_tcp *tcp, uint32_t tw_idx);
+/* frees the record but leaves its flow entry (to be taken over or removed by the caller) */
+void tcp_tw_release(struct sy_tcp *tcp, uint32_t tw_idx);
 int tcp_tw_reusable_for_connect(const struct sy_tcp *tcp, uint32_t tw_idx, uint32_t iss);
 
 /* RFC 6191 2: may a SYN reuse a TIME-WAIT tuple? */

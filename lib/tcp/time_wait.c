@@ -50,8 +50,8 @@ tcp_tw_enter(struct sy_tcp *tcp, const struct sy_tcb *tcb)
 }
 
 /* Frees a record; its flow entry is the caller's (removed, or taken over). */
-static void
-tw_release(struct sy_tcp *tcp, uint32_t idx)
+void
+tcp_tw_release(struct sy_tcp *tcp, uint32_t idx)
 {
 	sy_timer_cancel(tcp->wheel, tcp->conf.max_conns + idx);
 	tw_ptr(tcp, idx)->in_use = 0;
@@ -62,7 +62,7 @@ void
 tcp_tw_remove(struct sy_tcp *tcp, uint32_t idx)
 {
 	sy_flow_remove(tcp->flows, &tw_ptr(tcp, idx)->key);
-	tw_release(tcp, idx);
+	tcp_tw_release(tcp, idx);
 }
 
 void
@@ -114,7 +114,7 @@ tcp_tw_input(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg)
 		seg->iss_floor = tw->snd_nxt;
 		/* the new connection takes the tuple's entry over (tcp_conn_alloc()) rather than
 		 * a remove and an insert of the same key; if none is made, it goes now */
-		tw_release(tcp, idx);
+		tcp_tw_release(tcp, idx);
 		seg->flow_held = 1;
 		tcp_input_demux_new(tcp, seg);
 		if (seg->flow_held)

@@ -460,3 +460,27 @@ Test(tcp_close, response_and_close_from_a_callback_leave_as_one_segment)
 	th_expect_none(TH);
 	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_FIN_WAIT_1), 1);
 }
+
+/*
+ * Active open on a tuple in TIME-WAIT (RFC 6191 at the peer: our new ISS is above all the
+ * old incarnation sent): the record goes, the new connection takes the tuple's flow entry
+ * over, and segments of the tuple reach the new connection, not the old record.
+ */
+Test(tcp_close, connect_on_a_time_wait_tuple_takes_it_over)
+{
+	struct th_conn old = { 0 }, cn = { 0 };
+	struct th_pkt p;
+
+	th_open_active(TH, &old, 40000, NULL, 0);
+	th_to_time_wait(TH, &old);
+	th_advance_ms(TH, 1000);
+	th_connect_syn(TH, &cn, 40000, &p);
+	cr_assert((int32_t)(p.seq - old.snd_nxt) > 0, "ISS above the old incarnation's SND.NXT");
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->time_wait_reused, 1);
+	cr_assert_eq(sy_tcp_count(TH->tcp, SY_TCP_TIME_WAIT), 0);
+	th_feed(TH, &(struct th_seg){ .sport = TH_LPORT, .dport = 40000,
+				      .flags = TH_SYN | TH_ACK, .seq = 777000, .ack = p.seq + 1,
+				      .opt = { .mss = 1460 } });
+	th_expect(TH, &p, TH_ACK, cn.iss + 1, 777001);
+	cr_assert_eq(sy_tcp_conn_state(TH->tcp, cn.c), SY_TCP_ESTABLISHED);
+}
