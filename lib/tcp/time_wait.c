@@ -3,7 +3,7 @@
  * @file
  * TIME-WAIT as a compact record (RFC 9293 3.6.1, 3.10.7.4; RFC 1337; RFC 6191).
  *
- * A connection entering TIME-WAIT frees its tcb (120 bytes plus any buffers) and leaves a
+ * A connection entering TIME-WAIT frees its tcb (128 bytes plus any buffers) and leaves a
  * 28-byte struct tcp_tw: the 4-tuple, SND.NXT, RCV.NXT and TS.Recent, enough to
  *  - re-ACK a retransmitted FIN and restart 2MSL (the peer lost our last ACK),
  *  - ignore RST (RFC 1337: TIME-WAIT assassination),
