@@ -148,9 +148,10 @@ port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
 	 * chain) need the device to walk chains. The ring pair's rings move the head mbuf by
 	 * pointer and never look at segments, so chains arrive intact whatever net_ring reports.
 	 */
-	p->tx_multi_seg = (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) ||
-			  c->driver == SY_PORT_DRV_RING_PAIR;
-	if (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+	bool multi_seg = (c->want_multi_seg || p->tso) && (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+
+	p->tx_multi_seg = multi_seg || c->driver == SY_PORT_DRV_RING_PAIR;
+	if (multi_seg)
 		p->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 }
 

@@ -85,6 +85,12 @@ struct sy_port_conf {
 	bool want_tso;
 	bool want_lro;
 	/**
+	 * Want tx of frames of several mbufs (zero-copy transmit, --tx-zerocopy). Off by
+	 * default: on some NICs (i40e, ixgbe, ...) RTE_ETH_TX_OFFLOAD_MULTI_SEGS rules out the
+	 * fastest vector tx path, which single-mbuf frames can use.
+	 */
+	bool want_multi_seg;
+	/**
 	 * net_ring_pair only: frames move between two stacks of this process by pointer and
 	 * cannot be corrupted on the way, so neither side computes or verifies checksums, as
 	 * Linux does on loopback and veth (CHECKSUM_UNNECESSARY). Captures then show zeros.
@@ -158,9 +164,9 @@ struct sy_port {
 	bool lro;
 	bool trusted_link;                   /**< checksums skipped both ways (ring pair) */
 	/**
-	 * tx takes frames of several mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS reported, and then
-	 * requested; or the ring pair, whose rings pass chains untouched): what TSO and TCP
-	 * zero-copy transmit (sy_tcp_set_tx_zerocopy()) need.
+	 * tx takes frames of several mbufs (RTE_ETH_TX_OFFLOAD_MULTI_SEGS wanted, by
+	 * offload_multi_seg or TSO, and reported, and then requested; or the ring pair, whose
+	 * rings pass chains untouched): what TSO and TCP zero-copy transmit need.
 	 */
 	bool tx_multi_seg;
 	uint64_t rx_offloads;                /**< RTE_ETH_RX_OFFLOAD_* in force */

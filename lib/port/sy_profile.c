@@ -51,6 +51,7 @@ static const struct profile_key port_keys[] = {
 	B("offload_tx_tcp_cksum", want_tx_tcp_cksum),
 	B("offload_tso", want_tso),
 	B("offload_lro", want_lro),
+	B("offload_multi_seg", want_multi_seg),
 	B("trusted_link", want_trusted_link),
 	B("promiscuous", promiscuous),
 	U("link_wait_ms", link_wait_ms, 0, 60000),

@@ -42,8 +42,10 @@ worker_tx_zerocopy(struct sy_stack *s, struct sy_worker *w, uint32_t tx_zc_min, 
 {
 	if (tx_zc_min > 0 && !s->port->tx_multi_seg) {
 		snprintf(err, errlen, "%s: zero-copy transmit (payloads from %u bytes) needs a "
-			 "port that takes multi-segment frames; port %u does not report "
-			 "RTE_ETH_TX_OFFLOAD_MULTI_SEGS", s->name, tx_zc_min, s->port->port_id);
+			 "port that takes multi-segment frames; port %u does not (its profile "
+			 "must set [port] offload_multi_seg = yes, and the device report "
+			 "RTE_ETH_TX_OFFLOAD_MULTI_SEGS)", s->name, tx_zc_min,
+			 s->port->port_id);
 		return -ENOTSUP;
 	}
 	if (sy_tcp_set_tx_zerocopy(w->tcp, s->port->tx_multi_seg, tx_zc_min) != 0) {

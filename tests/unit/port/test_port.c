@@ -63,6 +63,7 @@ Test(port, offloads_are_only_those_wanted_and_reported)
 
 	null_conf(&c, "net_null1");
 	c.want_rx_cksum = c.want_tx_ip_cksum = c.want_tx_tcp_cksum = c.want_tso = true;
+	c.want_multi_seg = true;
 	cr_assert_eq(sy_port_start(&p, &c, 1, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(rte_eth_dev_info_get(p.port_id, &info), 0);
 	cr_assert_eq(p.rx_ip_cksum, !!(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM));
@@ -70,6 +71,8 @@ Test(port, offloads_are_only_those_wanted_and_reported)
 	cr_assert_eq(p.tx_ip_cksum, !!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM));
 	cr_assert_eq(p.tx_tcp_cksum, !!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
 	cr_assert_eq(p.tso, p.tx_tcp_cksum && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO));
+	cr_assert_eq(p.tx_multi_seg,
+		     !!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS));
 	cr_assert_eq(p.rx_offloads & ~info.rx_offload_capa, 0);
 	cr_assert_eq(p.tx_offloads & ~info.tx_offload_capa, 0);
 	cr_assert_eq(p.nb_rxq, 1, "one worker, one queue");
@@ -85,6 +88,7 @@ Test(port, unwanted_offloads_stay_off)
 	c.want_rx_cksum = c.want_tx_ip_cksum = c.want_tx_tcp_cksum = false;
 	cr_assert_eq(sy_port_start(&p, &c, 1, err, sizeof(err)), 0, "%s", err);
 	cr_assert_not(p.rx_ip_cksum || p.rx_l4_cksum || p.tx_ip_cksum || p.tx_tcp_cksum);
+	cr_assert_not(p.tx_multi_seg, "multi-segment tx only when wanted (a NIC's vector path)");
 	cr_assert_eq(p.rx_offloads, 0);
 	cr_assert_eq(p.tx_offloads, 0);
 	cr_assert_eq(sy_port_stop(&p), 0);
