@@ -98,6 +98,7 @@ struct sy_net_conf {
 	uint32_t arp_pending_max;     /**< frames held per unresolved next hop */
 	bool tx_ip_cksum_offload;     /**< port computes IPv4 header checksums */
 	bool tx_l4_cksum_offload;     /**< port computes TCP/UDP checksums */
+	bool tx_multi_seg;            /**< port sends frames of several mbufs (lib/tcp uses it) */
 	/**
 	 * The link cannot corrupt frames (an in-process ring pair): IPv4 and TCP/UDP
 	 * checksums are neither filled on output nor verified on input (received frames are

@@ -33,27 +33,18 @@ net_conf_from_port(struct sy_net_conf *nc, const struct sy_port_conf *pc,
 	nc->tx_ip_cksum_offload = port->tx_ip_cksum;
 	nc->tx_l4_cksum_offload = port->tx_tcp_cksum;
 	nc->trusted_link = port->trusted_link;
+	nc->tx_multi_seg = port->tx_multi_seg;
 }
 
-/* Zero copy needs frames of several mbufs: refuse it on a port that sends only one. */
+/* Zero copy needs frames of several mbufs: say why the engine refuses it on this port. */
 static int
-worker_tx_zerocopy(struct sy_stack *s, struct sy_worker *w, uint32_t tx_zc_min, char *err,
-		   size_t errlen)
+zerocopy_refused(const struct sy_stack *s, uint32_t tx_zc_min, char *err, size_t errlen)
 {
-	if (tx_zc_min > 0 && !s->port->tx_multi_seg) {
-		snprintf(err, errlen, "%s: zero-copy transmit (payloads from %u bytes) needs a "
-			 "port that takes multi-segment frames; port %u does not (its profile "
-			 "must set [port] offload_multi_seg = yes, and the device report "
-			 "RTE_ETH_TX_OFFLOAD_MULTI_SEGS)", s->name, tx_zc_min,
-			 s->port->port_id);
-		return -ENOTSUP;
-	}
-	if (sy_tcp_set_tx_zerocopy(w->tcp, s->port->tx_multi_seg, tx_zc_min) != 0) {
-		snprintf(err, errlen, "%s: worker %u: zero-copy transmit refused", s->name,
-			 w->queue_id);
-		return -EINVAL;
-	}
-	return 0;
+	snprintf(err, errlen, "%s: zero-copy transmit (payloads from %u bytes) needs a port "
+		 "that takes multi-segment frames; port %u does not (its profile must set "
+		 "[port] offload_multi_seg = yes, and the device report "
+		 "RTE_ETH_TX_OFFLOAD_MULTI_SEGS)", s->name, tx_zc_min, s->port->port_id);
+	return -ENOTSUP;
 }
 
 static void
@@ -107,12 +98,14 @@ worker_create(struct sy_stack *s, uint16_t q, const struct sy_port_conf *conf,
 		return 0;
 	snprintf(tcp_name, sizeof(tcp_name), "%s%u", s->name, q);
 	w->tcp = sy_tcp_create(tcp_name, tcp, w->net, w->pool, &w->clock, port->socket);
+	if (w->tcp == NULL && rte_errno == ENOTSUP)
+		return zerocopy_refused(s, tcp->tx_zerocopy_min, err, errlen);
 	if (w->tcp == NULL) {
 		snprintf(err, errlen, "%s: worker %u: TCP engine: %s", s->name, q,
 			 rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	return worker_tx_zerocopy(s, w, tcp->tx_zerocopy_min, err, errlen);
+	return 0;
 }
 
 #define ARP_INBOX_SIZE 256

@@ -159,6 +159,13 @@ sy_tcp_create(const char *name, const struct sy_tcp_conf *conf, struct sy_net *n
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	/* chains (zero copy, jumbo segments over small mbufs) only where the port takes them */
+	if (sy_tcp_set_tx_zerocopy(tcp, sy_net_conf(net)->tx_multi_seg,
+				   conf->tx_zerocopy_min) < 0) {
+		sy_tcp_free(tcp);
+		rte_errno = ENOTSUP;
+		return NULL;
+	}
 	return tcp;
 }
 

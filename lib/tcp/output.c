@@ -14,7 +14,7 @@
  *   tcp->tx_zc_min): the bytes are copied behind the header, at most tcp_max_payload()
  *   per segment. Below a kilobyte a copy costs fewer instructions than the two extra
  *   mbufs and four reference count updates of a chain, and small responses and control
- *   segments stay one mbuf, one cache-line-friendly frame (TCP_ZC_MIN_DEFAULT = 1024).
+ *   segments stay one mbuf, one cache-line-friendly frame (SY_TCP_ZC_MIN_DEFAULT = 1024).
  * - zero copy (sy_tcp_set_tx_zerocopy(), for a port that takes multi-segment frames): the
  *   header mbuf is chained to indirect mbufs (rte_pktmbuf_attach: reference counted, the
  *   data stays where the application put it) covering the payload range, possibly across

@@ -106,9 +106,9 @@ struct sy_tcp_conf {
 	bool time_wait_overflow_keep;
 	/**
 	 * Zero-copy transmit: payloads of at least this many bytes are sent by reference to
-	 * the send queue (indirect mbufs) when the port takes multi-segment frames; lib/stack
-	 * applies it with sy_tcp_set_tx_zerocopy() and refuses it on a port that does not.
-	 * 0 (default): always copy.
+	 * the send queue (indirect mbufs). Needs a port that takes multi-segment frames
+	 * (sy_net_conf tx_multi_seg): sy_tcp_create() fails with ENOTSUP otherwise.
+	 * 0 (default): always copy. sy_tcp_set_tx_zerocopy() changes it later.
 	 */
 	uint32_t tx_zerocopy_min;
 	/** Congestion control of new connections (enum sy_tcp_cc); default NewReno. */

@@ -321,9 +321,6 @@ int tcp_challenge_ack_allowed(struct sy_tcp *tcp);
 uint32_t tcp_max_payload(const struct sy_tcp *tcp);
 uint32_t tcp_seg_max_payload(const struct sy_tcp *tcp);
 
-/* Zero-copy transmit: sy_tcp_set_tx_zerocopy() is public (sy_tcp.h); old name kept. */
-#define TCP_ZC_MIN_DEFAULT SY_TCP_ZC_MIN_DEFAULT
-
 /* data.c: send queue and the data/FIN sender */
 int tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m);
 void tcp_sndq_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t bytes);
