@@ -18,8 +18,13 @@
 struct app_body {
 	uint8_t *block;
 	rte_iova_t iova;
-	struct rte_mbuf_ext_shared_info shinfo;
-};
+	/*
+	 * The block's reference count. A piece sent over the in-memory pair is freed by the
+	 * other lcore, which decrements it: it gets a cache line of its own, so that those
+	 * writes do not pull the owner's neighbouring fields (stats, tables) across cores.
+	 */
+	struct rte_mbuf_ext_shared_info shinfo __rte_cache_aligned;
+} __rte_cache_aligned;
 
 /** Allocates and fills the block (a repeating printable pattern). 0 or -ENOMEM. */
 int app_body_init(struct app_body *b, int socket);

@@ -448,7 +448,8 @@ sy_http_server_start(struct sy_tcp *tcp, rte_be16_t port,
 		     struct rte_mempool *pool, int socket)
 {
 	struct sy_http_server_conf defaults;
-	struct sy_http_server *s = rte_zmalloc_socket("sy_http_server", sizeof(*s), 0, socket);
+	struct sy_http_server *s = rte_zmalloc_socket("sy_http_server", sizeof(*s),
+						      RTE_CACHE_LINE_SIZE, socket);
 	int rc = -ENOMEM;
 
 	if (conf == NULL) {
