@@ -308,6 +308,14 @@ arp_header_valid(const struct rte_arp_hdr *ah)
 		ah->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY));
 }
 
+/* A sender we may learn and answer: unicast, and not claiming one of our addresses. */
+static bool
+arp_sender_valid(const struct sy_net *net, const struct rte_arp_ipv4 *d)
+{
+	return rte_is_unicast_ether_addr(&d->arp_sha) && !rte_is_zero_ether_addr(&d->arp_sha) &&
+	       !sy_net_is_local(net, d->arp_sip);
+}
+
 /* RFC 826 "Packet Reception", from the merge on. */
 static void
 arp_process(struct sy_net *net, const struct rte_arp_hdr *ah, uint64_t now_ms)
@@ -320,8 +328,7 @@ arp_process(struct sy_net *net, const struct rte_arp_hdr *ah, uint64_t now_ms)
 		net->stats.arp_rx_request++;
 	else
 		net->stats.arp_rx_reply++;
-	if (!rte_is_unicast_ether_addr(&d->arp_sha) || rte_is_zero_ether_addr(&d->arp_sha) ||
-	    sy_net_is_local(net, d->arp_sip)) {
+	if (!arp_sender_valid(net, d)) {
 		net->stats.arp_drop_bad_sender++;
 		return;
 	}
@@ -355,6 +362,21 @@ net_arp_input(struct sy_net *net, struct rte_mbuf *m, uint64_t now_ms)
 	else
 		arp_process(net, &ah, now_ms);
 	rte_pktmbuf_free(m);
+}
+
+bool
+sy_net_arp_reply_for_us(const struct sy_net *net, const struct rte_mbuf *m)
+{
+	struct rte_ether_hdr eh;
+	struct rte_arp_hdr ah;
+
+	if (!net_read(m, 0, sizeof(eh), &eh) || !net_read(m, sizeof(eh), sizeof(ah), &ah) ||
+	    eh.ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP) ||
+	    !rte_is_same_ether_addr(&eh.dst_addr, &net->conf.mac) ||
+	    !arp_header_valid(&ah) || ah.arp_opcode != RTE_BE16(RTE_ARP_OP_REPLY))
+		return false;
+	return arp_sender_valid(net, &ah.arp_data) && ah.arp_data.arp_sip != 0 &&
+	       sy_net_is_local(net, ah.arp_data.arp_tip);
 }
 
 /* ---- timers --------------------------------------------------------------------------- */

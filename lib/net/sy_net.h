@@ -232,6 +232,15 @@ void sy_net_announce(struct sy_net *net, uint64_t now_ms);
 /** Looks up a neighbour; 0 and @p mac filled when resolved, -ENOENT otherwise. */
 int sy_net_arp_lookup(const struct sy_net *net, rte_be32_t ip, struct rte_ether_addr *mac);
 
+/**
+ * True when @p m is an ARP reply that sy_net_input() would learn from: addressed to our
+ * MAC, well formed (RFC 826 Ethernet/IPv4), from a unicast sender that is not one of our
+ * addresses, answering for one of our addresses. Reads the frame, changes nothing: a
+ * worker asks before it copies a reply to the other workers (whose requests it may
+ * answer), so a forged or stray reply costs one check instead of a copy per worker.
+ */
+bool sy_net_arp_reply_for_us(const struct sy_net *net, const struct rte_mbuf *m);
+
 /** Adds a permanent neighbour entry (never ages). */
 int sy_net_arp_add_static(struct sy_net *net, rte_be32_t ip, const struct rte_ether_addr *mac);
 

@@ -18,8 +18,9 @@ const uint32_t sy_worker_stats_count = RTE_DIM(sy_worker_stats_names);
 /* Ethernet + ARP up to the opcode, in the first segment */
 #define ARP_OPCODE_END (RTE_ETHER_HDR_LEN + 8)
 
+/* A cheap filter run on every frame; sy_net_arp_reply_for_us() then checks the rest. */
 static bool
-is_arp_reply(const struct rte_mbuf *m)
+looks_like_arp_reply(const struct rte_mbuf *m)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 
@@ -88,7 +89,8 @@ sy_worker_input(struct sy_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
 		}
 		w->stats.rx_bytes += rte_pktmbuf_pkt_len(m);
-		if (unlikely(w->n_arp_peers > 0) && is_arp_reply(m))
+		if (unlikely(w->n_arp_peers > 0) && looks_like_arp_reply(m) &&
+		    sy_net_arp_reply_for_us(w->net, m))
 			share_arp_reply(w, m);
 		if (sy_net_input(w->net, m, now_ms) != SY_NET_RX_TCP)
 			continue;

@@ -181,3 +181,64 @@ Test(worker_arp, full_peer_inbox_drops_the_copy_and_counts_it)
 	cr_assert_eq(fx.w[0].stats.arp_share_drop, 1);
 	cr_assert_eq(fx.w[0].stats.arp_shared, 0);
 }
+
+/*
+ * Only replies the receiving worker itself would learn from are copied to the others:
+ * a forged or stray reply must not cost a copy per worker (and must not teach them).
+ */
+static void
+assert_reply_not_shared(struct rte_mbuf *reply, const char *why)
+{
+	struct rte_ether_addr mac;
+
+	sy_worker_input(&fx.w[0], &reply, 1);
+	cr_assert_eq(fx.w[0].stats.arp_shared, 0, "%s: not shared", why);
+	cr_assert_eq(rte_ring_count(fx.w[1].arp_inbox), 0, "%s: inbox empty", why);
+	cr_assert_neq(sy_net_arp_lookup(fx.w[1].net, rte_cpu_to_be_32(PEER_IP), &mac), 0,
+		      "%s: the other worker learned nothing", why);
+}
+
+static struct rte_arp_ipv4 *
+arp_data(struct rte_mbuf *m)
+{
+	return &rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, RTE_ETHER_HDR_LEN)->arp_data;
+}
+
+Test(worker_arp, reply_claiming_our_address_is_not_shared)
+{
+	struct rte_mbuf *reply = arp_frame(RTE_ARP_OP_REPLY);
+
+	arp_data(reply)->arp_sip = rte_cpu_to_be_32(LOCAL_IP);
+	assert_reply_not_shared(reply, "sender is our address");
+	cr_assert_eq(sy_net_stats(fx.w[0].net)->arp_drop_bad_sender, 1);
+}
+
+Test(worker_arp, reply_from_a_group_mac_is_not_shared)
+{
+	struct rte_mbuf *reply = arp_frame(RTE_ARP_OP_REPLY);
+
+	arp_data(reply)->arp_sha.addr_bytes[0] |= 0x01;
+	assert_reply_not_shared(reply, "multicast sender hardware address");
+}
+
+Test(worker_arp, reply_for_another_address_is_not_shared)
+{
+	struct rte_mbuf *reply = arp_frame(RTE_ARP_OP_REPLY);
+
+	arp_data(reply)->arp_tip = rte_cpu_to_be_32(PEER_IP + 1);
+	assert_reply_not_shared(reply, "target address not ours");
+}
+
+Test(worker_arp, reply_to_another_mac_or_malformed_is_not_shared)
+{
+	struct rte_mbuf *reply = arp_frame(RTE_ARP_OP_REPLY);
+
+	rte_pktmbuf_mtod(reply, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x10;
+	assert_reply_not_shared(reply, "Ethernet destination not our MAC");
+	reply = arp_frame(RTE_ARP_OP_REPLY);
+	rte_pktmbuf_mtod_offset(reply, struct rte_arp_hdr *, RTE_ETHER_HDR_LEN)->arp_plen = 6;
+	assert_reply_not_shared(reply, "protocol address length 6");
+	reply = arp_frame(RTE_ARP_OP_REPLY);
+	rte_pktmbuf_trim(reply, 1);
+	assert_reply_not_shared(reply, "truncated by one byte");
+}
