@@ -41,14 +41,10 @@ pktpath_report(struct synack_run *r, double secs)
 	printf("pktpath: %" PRIu64 " frames in %.3f s on %u worker(s): %.2f Mpps, "
 	       "%.2f Mpps per worker, %.1f cycles per frame\n",
 	       frames, secs, workers, mpps, mpps / workers, cpp);
-	if (r->opts.json_path == NULL)
-		return;
-	FILE *f = fopen(r->opts.json_path, "w");
+	FILE *f = synack_json_open(r);
 
-	if (f == NULL) {
-		perror(r->opts.json_path);
+	if (f == NULL)
 		return;
-	}
 	fprintf(f, "{\"command\": \"pktpath\", \"profile\": \"%s\", \"workers\": %u, "
 		"\"frames\": %" PRIu64 ", \"seconds\": %.6f, \"mpps\": %.4f, "
 		"\"mpps_per_worker\": %.4f, \"cycles_per_frame\": %.2f, \"tsc_hz\": %" PRIu64

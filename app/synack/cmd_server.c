@@ -30,6 +30,23 @@ server_progress(void *p)
 	fflush(stdout);
 }
 
+/* --json: the run's counters, summed over the workers (docs/cli.md) */
+static void
+server_json(struct synack_run *r, const struct serve_opts *so, double secs)
+{
+	FILE *f = synack_json_open(r);
+
+	if (f == NULL)
+		return;
+	fprintf(f, "{\"command\": \"server\", \"profile\": \"%s\", \"workers\": %u, "
+		"\"app\": \"%s\", \"port\": %u, \"seconds\": %.6f, \"tsc_hz\": %" PRIu64
+		", \"counters\": ", r->conf.file, r->stack_a.n_workers, serve_app_name(so->app),
+		so->port, secs, rte_get_tsc_hz());
+	sy_stats_json(&r->stats, f);
+	fputs("}\n", f);
+	fclose(f);
+}
+
 int
 synack_cmd_server(int argc, char **argv)
 {
@@ -49,6 +66,7 @@ synack_cmd_server(int argc, char **argv)
 	       r.conf.file, r.stack_a.n_workers, serve_app_name(so.app), so.port);
 	fflush(stdout);
 	synack_run_lcores(&r, &hooks);
+	server_json(&r, &so, synack_elapsed_s(&r));
 	synack_free_stacks(&r);
 	serve_apps_free(&apps);
 	return synack_teardown(&r);

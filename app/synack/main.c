@@ -21,7 +21,7 @@ static const char usage[] =
 "  --profile FILE    drivers-config profile (demo: drivers-config/mem_pair.ini)\n"
 "  --duration S      stop after S seconds (demo: 10; others: run until SIGINT/SIGTERM)\n"
 "  --json FILE       write the result as JSON (client, demo: docs/results-schema.json;\n"
-"                    pktpath)\n"
+"                    pktpath, server: counters at exit)\n"
 "  --quiet           no progress line, no counter dump\n"
 "  --cc NAME         congestion control of every connection: newreno (default) | cubic\n"
 "  --tx-zerocopy N   payloads of at least N (<= 65535) bytes are sent without copying (0: always\n"

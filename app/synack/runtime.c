@@ -63,6 +63,19 @@ synack_elapsed_s(const struct synack_run *r)
 	return (double)(rte_rdtsc() - r->start_tsc) / (double)rte_get_tsc_hz();
 }
 
+FILE *
+synack_json_open(const struct synack_run *r)
+{
+	FILE *f;
+
+	if (r->opts.json_path == NULL)
+		return NULL;
+	f = fopen(r->opts.json_path, "w");
+	if (f == NULL)
+		perror(r->opts.json_path);
+	return f;
+}
+
 static void
 pair_stack_b_conf(struct synack_run *r)
 {

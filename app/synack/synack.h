@@ -8,6 +8,7 @@
 #define SYNACK_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <getopt.h>
 
@@ -109,6 +110,12 @@ void synack_free_stacks(struct synack_run *r);
 int synack_teardown(struct synack_run *r);
 
 double synack_elapsed_s(const struct synack_run *r);
+
+/**
+ * --json: opens the result file for writing. NULL without --json, or when it cannot be
+ * opened (reported on stderr; the run's result is still printed).
+ */
+FILE *synack_json_open(const struct synack_run *r);
 
 int synack_cmd_pktpath(int argc, char **argv);
 int synack_cmd_server(int argc, char **argv);

@@ -3,11 +3,12 @@
 # - curl gets status 200 and exactly the configured 1 MiB body (keep-alive and
 #   Connection: close), and HEAD gets no body;
 # - wrk with Connection: close and with keep-alive: no socket errors, no non-2xx responses;
-# - with Connection: close synack closes first, so synack (not the kernel) holds TIME-WAIT.
+# - with Connection: close synack closes first, so synack (not the kernel) holds TIME-WAIT;
+# - `--json` writes the server's counters at exit, the same figures as its summary.
 . "$(dirname "$0")/lib.sh"
 sy_interop_init http_server
 sy_start_synack server --app http --port 80 --body-size 1048576 \
-  --header "Cache-Control: no-store" --header "X-Synack-Test: 1"
+  --header "Cache-Control: no-store" --header "X-Synack-Test: 1" --json "$SY_TMP/server.json"
 url="http://$SY_LOCAL_IP/"
 
 sy_check curl_status_200_and_body_size bash -c \
@@ -33,4 +34,13 @@ sy_check wrk_connection_close_clean wrk_clean -H 'Connection: close'
 sy_stop_synack
 sy_check synack_holds_time_wait grep -Eq 'tcp.time_wait_entered +[1-9]' "$SY_TMP/synack.log"
 sy_check no_malformed_requests bash -c "! grep -Eq 'http.responses_400 ' $SY_TMP/synack.log"
+sy_check json_has_the_counters_of_the_summary python3 -c "
+import json, re, sys
+j = json.load(open('$SY_TMP/server.json'))
+log = open('$SY_TMP/synack.log').read()
+summary = int(re.search(r'http\.requests +([0-9]+)', log).group(1))
+assert j['command'] == 'server' and j['app'] == 'http' and j['port'] == 80, j
+assert j['seconds'] > 0 and j['workers'] >= 1, j
+assert j['counters']['http.requests'] == summary >= 6, (j['counters']['http.requests'], summary)
+"
 sy_finish
