@@ -208,6 +208,15 @@ tcp_conn_drop_embryonic(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	release(tcp, idx);
 }
 
+void
+tcp_conn_release_to_reuse(struct sy_tcp *tcp, struct sy_tcb *tcb)
+{
+	uint32_t idx = tcb_idx(tcp, tcb);
+
+	conn_free(tcp, tcb, 1);
+	release(tcp, idx);
+}
+
 /* SYN-SENT or SYN-RECEIVED -> ESTABLISHED; tells the application. */
 void
 tcp_conn_established(struct sy_tcp *tcp, struct sy_tcb *tcb)

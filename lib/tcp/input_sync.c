@@ -365,26 +365,24 @@ fin_process(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 static void
 time_wait_tcb_input(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 {
-	if (TCP_FLAGS(seg, RTE_TCP_RST_FLAG)) {
-		tcp->stats.drop_time_wait++;         /* RFC 1337 */
-		return;
+	switch (tcp_tw_classify(tcp, tcb->flags & TF_TS, tcb->ts_recent, tcb->rcv_nxt, seg)) {
+	case TCP_TW_REUSE: {
+		uint32_t iss_floor = tcb->snd_max;
+
+		tcp_conn_release_to_reuse(tcp, tcb);
+		tcp_tw_reuse(tcp, seg, iss_floor);
+		break;
 	}
-	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
-	    tcp_tw_syn_ok(tcb->flags & TF_TS, tcb->ts_recent, tcb->rcv_nxt, seg)) {
-		tcp->stats.time_wait_reused++;
-		seg->tw_reuse = 1;
-		seg->iss_floor = tcb->snd_max;
-		tcp_conn_drop_embryonic(tcp, tcb);
-		tcp_input_demux_new(tcp, seg);
-		return;
-	}
-	if (TCP_FLAGS(seg, RTE_TCP_FIN_FLAG) || seg->seq != tcb->rcv_nxt || seg->len > 0) {
+	case TCP_TW_ACK_RESTART:
 		tcp_send_ack(tcp, tcb);
-		if (TCP_FLAGS(seg, RTE_TCP_FIN_FLAG))
-			tcp_timer_idle(tcp, tcb, 2 * tcp->conf.msl_s * 1000);
-		return;
+		tcp_timer_idle(tcp, tcb, 2 * tcp->conf.msl_s * 1000);
+		break;
+	case TCP_TW_ACK:
+		tcp_send_ack(tcp, tcb);
+		break;
+	case TCP_TW_DROP:
+		break;
 	}
-	tcp->stats.drop_time_wait++;
 }
 
 static void

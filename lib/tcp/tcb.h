@@ -386,6 +386,8 @@ struct sy_tcb *tcp_conn_alloc(struct sy_tcp *tcp, const struct sy_flow_key *key,
 void tcp_conn_set_state(struct sy_tcp *tcp, struct sy_tcb *tcb, enum sy_tcp_state s);
 void tcp_conn_close(struct sy_tcp *tcp, struct sy_tcb *tcb, enum sy_tcp_close_reason why);
 void tcp_conn_drop_embryonic(struct sy_tcp *tcp, struct sy_tcb *tcb);
+/* Frees a tcb kept in TIME-WAIT whose flow entry a new connection takes over. */
+void tcp_conn_release_to_reuse(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_conn_established(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_conn_time_wait(struct sy_tcp *tcp, struct sy_tcb *tcb);
 void tcp_conn_negotiate(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_opts *o);
@@ -396,6 +398,18 @@ void tcp_busy_end(struct sy_tcp *tcp);
 /* time_wait.c */
 int tcp_tw_enter(struct sy_tcp *tcp, const struct sy_tcb *tcb);
 void tcp_tw_input(struct sy_tcp *tcp, uint32_t tw_idx, struct tcp_seg *seg);
+
+/* What a segment on a TIME-WAIT tuple asks for (time_wait.c); counts the drops. */
+enum tcp_tw_action {
+	TCP_TW_DROP,          /* nothing to send */
+	TCP_TW_REUSE,         /* RFC 6191: a new connection may take the tuple */
+	TCP_TW_ACK_RESTART,   /* a retransmitted FIN: ACK again, 2MSL from now */
+	TCP_TW_ACK,           /* ACK an unacceptable segment, or a challenge ACK */
+};
+enum tcp_tw_action tcp_tw_classify(struct sy_tcp *tcp, int ts_ok, uint32_t ts_recent,
+				   uint32_t rcv_nxt, const struct tcp_seg *seg);
+/* Hands a reusable SYN to the listener; the tuple's flow entry is still present. */
+void tcp_tw_reuse(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t iss_floor);
 void tcp_tw_expire(struct sy_tcp *tcp, uint32_t tw_idx);
 void tcp_tw_remove(struct sy_tcp *tcp, uint32_t tw_idx);
 /* frees the record but leaves its flow entry (to be taken over or removed by the caller) */

@@ -90,11 +90,51 @@ tw_send_ack(struct sy_tcp *tcp, const struct tcp_tw *tw)
 	tcp_output_segment(tcp, &tw->key, &o);
 }
 
-/* RFC 6191 2: a SYN that cannot belong to the old incarnation. */
-static int
-syn_acceptable(const struct tcp_tw *tw, const struct tcp_seg *seg)
+/*
+ * What a segment on a TIME-WAIT tuple asks for. One decision for the compact record and
+ * for a tcb kept in TIME-WAIT (time_wait_overflow_keep), so both behave alike:
+ *  - RST: ignored (RFC 1337, TIME-WAIT assassination);
+ *  - a SYN that cannot belong to the old incarnation: the tuple may be reused (RFC 6191 2);
+ *  - a retransmitted FIN: ACK again and wait 2MSL from now (RFC 9293 3.10.7.4);
+ *  - any other SYN: a challenge ACK within the RFC 5961 7 limit (RFC 5961 4);
+ *  - an unacceptable segment gets an ACK; an in-window empty one is dropped (3.10.7.4).
+ */
+enum tcp_tw_action
+tcp_tw_classify(struct sy_tcp *tcp, int ts_ok, uint32_t ts_recent, uint32_t rcv_nxt,
+		const struct tcp_seg *seg)
 {
-	return tcp_tw_syn_ok(tw->ts_ok, tw->ts_recent, tw->rcv_nxt, seg);
+	if (TCP_FLAGS(seg, RTE_TCP_RST_FLAG)) {
+		tcp->stats.drop_time_wait++;
+		return TCP_TW_DROP;
+	}
+	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
+	    tcp_tw_syn_ok(ts_ok, ts_recent, rcv_nxt, seg)) {
+		tcp->stats.time_wait_reused++;
+		return TCP_TW_REUSE;
+	}
+	if (TCP_FLAGS(seg, RTE_TCP_FIN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG))
+		return TCP_TW_ACK_RESTART;
+	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG))
+		return tcp_challenge_ack_allowed(tcp) ? TCP_TW_ACK : TCP_TW_DROP;
+	if (seg->seq != rcv_nxt || seg->len > 0) {
+		tcp->stats.drop_unacceptable++;
+		return TCP_TW_ACK;
+	}
+	tcp->stats.drop_time_wait++;
+	return TCP_TW_DROP;
+}
+
+/* The new connection takes the tuple's entry over (tcp_conn_alloc()) rather than a remove
+ * and an insert of the same key; if none is made, the entry goes now. */
+void
+tcp_tw_reuse(struct sy_tcp *tcp, struct tcp_seg *seg, uint32_t iss_floor)
+{
+	seg->tw_reuse = 1;
+	seg->iss_floor = iss_floor;
+	seg->flow_held = 1;
+	tcp_input_demux_new(tcp, seg);
+	if (seg->flow_held)
+		sy_flow_remove(tcp->flows, &seg->key);
 }
 
 /* The segment is consumed by the caller. */
@@ -103,42 +143,24 @@ tcp_tw_input(struct sy_tcp *tcp, uint32_t idx, struct tcp_seg *seg)
 {
 	struct tcp_tw *tw = tw_ptr(tcp, idx);
 
-	if (TCP_FLAGS(seg, RTE_TCP_RST_FLAG)) {
-		tcp->stats.drop_time_wait++;          /* RFC 1337 */
-		return;
-	}
-	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_ACK_FLAG) &&
-	    syn_acceptable(tw, seg)) {
-		tcp->stats.time_wait_reused++;
-		seg->tw_reuse = 1;
-		seg->iss_floor = tw->snd_nxt;
-		/* the new connection takes the tuple's entry over (tcp_conn_alloc()) rather than
-		 * a remove and an insert of the same key; if none is made, it goes now */
+	switch (tcp_tw_classify(tcp, tw->ts_ok, tw->ts_recent, tw->rcv_nxt, seg)) {
+	case TCP_TW_REUSE: {
+		uint32_t iss_floor = tw->snd_nxt;
+
 		tcp_tw_release(tcp, idx);
-		seg->flow_held = 1;
-		tcp_input_demux_new(tcp, seg);
-		if (seg->flow_held)
-			sy_flow_remove(tcp->flows, &seg->key);
-		return;
+		tcp_tw_reuse(tcp, seg, iss_floor);
+		break;
 	}
-	if (TCP_FLAGS(seg, RTE_TCP_FIN_FLAG) && !TCP_FLAGS(seg, RTE_TCP_SYN_FLAG)) {
-		/* the peer lost our ACK of its FIN: ACK again, and wait 2MSL from now */
+	case TCP_TW_ACK_RESTART:
 		tw_send_ack(tcp, tw);
 		tw_arm(tcp, idx);
-		return;
-	}
-	if (TCP_FLAGS(seg, RTE_TCP_SYN_FLAG)) {
-		if (tcp_challenge_ack_allowed(tcp))   /* RFC 5961 4 */
-			tw_send_ack(tcp, tw);
-		return;
-	}
-	/* RFC 9293 3.10.7.4: an unacceptable segment gets an ACK; an in-window one is idle */
-	if (seg->seq != tw->rcv_nxt || seg->len > 0) {
-		tcp->stats.drop_unacceptable++;
+		break;
+	case TCP_TW_ACK:
 		tw_send_ack(tcp, tw);
-		return;
+		break;
+	case TCP_TW_DROP:
+		break;
 	}
-	tcp->stats.drop_time_wait++;
 }
 
 int
