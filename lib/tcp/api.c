@@ -44,6 +44,7 @@ sy_tcp_conf_defaults(struct sy_tcp_conf *c)
 	c->isn_secret = NULL;
 	c->snd_buf = 262144;
 	c->challenge_ack_limit = 1000;
+	c->idle_restart = true;
 	c->cc = SY_TCP_CC_NEWRENO;
 	c->syncookie_threshold = SY_TCP_SYNCOOKIE_AUTO;
 }

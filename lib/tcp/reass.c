@@ -37,6 +37,9 @@ tcp_blk_get(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	}                                /* the arena hands out zeroed blocks */
 	tcb->sndq = idx;
 	tcp_rcv_adv_init(tcp, tcb, sndq_ptr(tcp, idx));
+	/* when data last left (tcp_blk_maybe_release() kept it), for the idle restart */
+	if (!(tcb->flags & TF_RTT))
+		sndq_ptr(tcp, idx)->last_tx_ms = tcb->rtt_start;
 	return sndq_ptr(tcp, idx);
 }
 
@@ -51,6 +54,12 @@ tcp_blk_maybe_release(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	q = sndq_ptr(tcp, tcb->sndq);
 	if (q->head != NULL || q->rq_n != 0 || q->dsack_on)
 		return;
+	/*
+	 * Without a sample in progress rtt_start is free: it keeps the time data last left
+	 * until the next block, so that an idle period spans blocks (RFC 5681 4.1).
+	 */
+	if (!(tcb->flags & TF_RTT) && q->last_tx_ms != 0)
+		tcb->rtt_start = q->last_tx_ms;
 	sy_arena_put(tcp->sndqs, tcb->sndq);
 	tcb->sndq = TCP_NO_SNDQ;
 }

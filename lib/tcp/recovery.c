@@ -286,19 +286,27 @@ tcp_recovery_rto(struct sy_tcp *tcp, struct sy_tcb *tcb)
 }
 
 /*
- * New data leaves with nothing in flight. When the sender has been idle longer than the
- * RTO, CUBIC starts a new epoch (RFC 9438 5.8; Linux resets its epoch on the first send
- * after idle). Without a data block there is no state to restart: the block comes back
- * zeroed and CUBIC rebuilds W_max from ssthresh (cc_cubic.c).
+ * New data leaves with nothing in flight. When the sender has sent no data for longer
+ * than the RTO, the ACK clock is gone: RFC 5681 4.1 restarts from the restart window
+ * min(IW, cwnd) (conf idle_restart), and CUBIC starts a new epoch (RFC 9438 5.8; Linux
+ * resets its epoch on the first send after idle). The time data last left survives the
+ * data block in tcb->rtt_start (reass.c); a block with no CUBIC state yet (cc_ready 0)
+ * has nothing to restart: CUBIC rebuilds W_max from ssthresh (cc_cubic.c).
  */
 void
 tcp_recovery_tx_start(struct sy_tcp *tcp, struct sy_tcb *tcb)
 {
 	struct tcp_sndq *q = blk(tcp, tcb);
+	uint32_t rw;
 
-	if (q == NULL || !q->cc_ready || q->last_tx_ms == 0)
+	if (q == NULL || q->last_tx_ms == 0 || tcp_now32(tcp) - q->last_tx_ms <= tcb->rto_ms)
 		return;
-	if (tcp_now32(tcp) - q->last_tx_ms > tcb->rto_ms && tcb->cc == SY_TCP_CC_CUBIC)
+	rw = tcp_initial_cwnd(tcb);
+	if (tcp->conf.idle_restart && tcb->cwnd > rw) {
+		tcb->cwnd = rw;
+		tcp->stats.cwnd_idle_restarts++;
+	}
+	if (q->cc_ready && tcb->cc == SY_TCP_CC_CUBIC)
 		tcp_cc_cubic_restart(tcp, tcb, &q->cc);
 }
 

@@ -105,6 +105,12 @@ struct sy_tcp_conf {
 	 */
 	bool time_wait_overflow_keep;
 	/**
+	 * RFC 5681 4.1 restart window: a connection that has sent no data for longer than
+	 * its RTO starts again from at most the initial window (default true, as Linux's
+	 * tcp_slow_start_after_idle). false keeps the congestion window across idle periods.
+	 */
+	bool idle_restart;
+	/**
 	 * Zero-copy transmit: payloads of at least this many bytes are sent by reference to
 	 * the send queue (indirect mbufs). Needs a port that takes multi-segment frames
 	 * (sy_net_conf tx_multi_seg): sy_tcp_create() fails with ENOTSUP otherwise.
@@ -206,6 +212,7 @@ struct sy_tcp_ops {
 	X(sack_retrans)            /* segments retransmitted from the SACK scoreboard */ \
 	X(partial_ack_retrans)     /* RFC 6582: retransmissions on a partial ACK */ \
 	X(rto_events)              /* retransmission timeouts on data or FIN */ \
+	X(cwnd_idle_restarts)      /* RFC 5681 4.1: window cut to the initial window after idle */ \
 	X(persist_probes)          /* RFC 9293 3.8.6.1 zero-window probes */ \
 	X(syncookies_sent)         /* RFC 4987 3.6: SYN answered statelessly */ \
 	X(syncookies_ok)           /* ACK carried a valid cookie: connection created */ \

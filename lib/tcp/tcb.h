@@ -70,7 +70,7 @@ struct sy_tcb {
 	uint32_t rttvar4;            /* RTT variance, ms << 2 */
 	uint32_t rto_ms;             /* current RTO incl. backoff */
 	uint32_t rtt_seq;
-	uint32_t rtt_start;          /* ms */
+	uint32_t rtt_start;          /* ms: the timed segment left (TF_RTT), else when data last left */
 	uint32_t rtx_at;             /* deadlines, ms mod 2^32 */
 	uint32_t delack_at;
 	uint32_t idle_at;
