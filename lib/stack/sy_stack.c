@@ -248,8 +248,6 @@ sy_lcore_run(void *arg)
 	uint64_t tick_cycles = rte_get_tsc_hz() / 1000 * (p->tick_ms ? p->tick_ms : 1000);
 	uint64_t next_tick = rte_rdtsc() + tick_cycles;
 
-	for (uint16_t i = 0; i < p->n; i++)
-		p->workers[i]->lcore_id = rte_lcore_id();
 	while (!*p->stop && !plan_done(p)) {
 		for (uint16_t i = 0; i < p->n; i++)
 			sy_worker_iterate(p->workers[i]);

@@ -57,7 +57,6 @@ typedef void (*sy_worker_app_fn)(void *app, struct sy_worker *w);
 struct sy_worker {
 	uint16_t port_id;
 	uint16_t queue_id;
-	unsigned int lcore_id;
 	struct sy_clock clock;
 	struct sy_txq txq;
 	struct sy_net *net;
