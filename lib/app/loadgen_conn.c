@@ -6,6 +6,11 @@
  * status line, headers and body framing across any segmentation; raw: a byte count),
  * record the latencies, then the next request, a think pause, or the close.
  *
+ * The request's state (parser or raw counts, a piece refused by sy_tcp_send()) is in a
+ * pooled message block (loadgen_priv.h), taken when the request starts and returned with
+ * its response; when every block is in use, the connection is reset and counted as failed
+ * (conns_failed_no_msg_state).
+ *
  * Any callback may end the connection (sy_tcp_abort() calls closed at once), so code
  * that continues after such a call re-checks the state.
  */
@@ -17,8 +22,13 @@
 static void
 conn_abort(struct sy_loadgen *l, sy_conn_t c)
 {
-	l->conns[c].state = LC_CLOSING;
+	struct lg_conn *lc = &l->conns[c];
+
+	lc->state = LC_CLOSING;
 	sy_tcp_abort(l->tcp, c);
+	/* the closed callback returned the block; unless the engine no longer knew c */
+	if (lc->msg != APP_MSG_NONE)
+		lg_msg_put(l, lc);
 }
 
 static void
@@ -29,16 +39,31 @@ conn_close(struct sy_loadgen *l, sy_conn_t c)
 }
 
 void
+lg_msg_put(struct sy_loadgen *l, struct lg_conn *lc)
+{
+	rte_pktmbuf_free(lg_msg_of(l, lc)->pending);
+	app_msg_put(l->msgs, lc->msg);
+	lc->msg = APP_MSG_NONE;
+}
+
+/* A block for a request that starts (zeroed: raw counts 0, nothing pending). */
+static int
+msg_take(struct sy_loadgen *l, struct lg_conn *lc)
+{
+	if (app_msg_take(l->msgs, &lc->msg) < 0)
+		return -ENOMEM;
+	if (l->conf.proto == SY_LOADGEN_HTTP)
+		sy_http_parser_init(&lg_msg_of(l, lc)->p, SY_HTTP_RESPONSE, l->conf.max_header);
+	return 0;
+}
+
+void
 lg_conn_opened(struct sy_loadgen *l, sy_conn_t c)
 {
 	struct lg_conn *lc = &l->conns[c];
 
-	if (l->conf.proto == SY_LOADGEN_HTTP)
-		sy_http_parser_init(&lc->p, SY_HTTP_RESPONSE, l->conf.max_header);
-	else
-		lc->raw.rx_left = lc->raw.tx_left = lc->raw.tx_off = 0;
+	lc->msg = APP_MSG_NONE;
 	lc->t_us = lg_now32(l);
-	lc->pending = NULL;
 	lc->serial = ++l->serial;
 	lc->reqs_done = 0;
 	lc->state = LC_CONNECTING;
@@ -50,7 +75,7 @@ lg_conn_opened(struct sy_loadgen *l, sy_conn_t c)
 
 /* Sends @p m: 1 sent, 0 kept as pending, -1 aborted. */
 static int
-send_piece(struct sy_loadgen *l, sy_conn_t c, struct rte_mbuf *m)
+send_piece(struct sy_loadgen *l, sy_conn_t c, struct lg_msg *msg, struct rte_mbuf *m)
 {
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	int rc = sy_tcp_send(l->tcp, c, m);
@@ -60,7 +85,7 @@ send_piece(struct sy_loadgen *l, sy_conn_t c, struct rte_mbuf *m)
 		return 1;
 	}
 	if (rc == -EAGAIN) {
-		l->conns[c].pending = m;
+		msg->pending = m;
 		l->stats.send_deferred++;
 		return 0;
 	}
@@ -69,24 +94,24 @@ send_piece(struct sy_loadgen *l, sy_conn_t c, struct rte_mbuf *m)
 	return -1;
 }
 
-/* Sends what is left of the request; 1 all queued, 0 blocked, -1 aborted. */
+/* Sends what is left of the request (LC_ACTIVE); 1 all queued, 0 blocked, -1 aborted. */
 static int
 conn_flush(struct sy_loadgen *l, sy_conn_t c)
 {
-	struct lg_conn *lc = &l->conns[c];
+	struct lg_msg *msg = lg_msg_of(l, &l->conns[c]);
 
-	if (lc->pending != NULL) {
-		struct rte_mbuf *m = lc->pending;
+	if (msg->pending != NULL) {
+		struct rte_mbuf *m = msg->pending;
 		int rc;
 
-		lc->pending = NULL;
-		rc = send_piece(l, c, m);
+		msg->pending = NULL;
+		rc = send_piece(l, c, msg, m);
 		if (rc <= 0)
 			return rc;
 	}
-	while (l->conf.proto == SY_LOADGEN_RAW && lc->raw.tx_left > 0) {
-		struct rte_mbuf *m = app_body_piece(&l->body, l->pool, lc->raw.tx_off,
-						    lc->raw.tx_left);
+	while (l->conf.proto == SY_LOADGEN_RAW && msg->raw.tx_left > 0) {
+		struct rte_mbuf *m = app_body_piece(&l->body, l->pool, msg->raw.tx_off,
+						    msg->raw.tx_left);
 		int rc;
 
 		if (m == NULL) {
@@ -94,9 +119,9 @@ conn_flush(struct sy_loadgen *l, sy_conn_t c)
 			conn_abort(l, c);
 			return -1;
 		}
-		lc->raw.tx_left -= m->data_len;
-		lc->raw.tx_off += m->data_len;
-		rc = send_piece(l, c, m);
+		msg->raw.tx_left -= m->data_len;
+		msg->raw.tx_off += m->data_len;
+		rc = send_piece(l, c, msg, m);
 		if (rc <= 0)
 			return rc;
 	}
@@ -112,37 +137,63 @@ request_is_last(const struct sy_loadgen *l, const struct lg_conn *lc)
 	return (n != 0 && lc->reqs_done + 1 >= n) || (n == 0 && l->stopping);
 }
 
+/* Queues the HTTP request head @p v behind what is still pending; <0 aborted. */
+static int
+http_request(struct sy_loadgen *l, sy_conn_t c, struct lg_msg *msg, int v)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(l->pool);
+
+	if (m == NULL) {
+		l->stats.no_mbuf++;
+		conn_abort(l, c);
+		return -1;
+	}
+	memcpy(rte_pktmbuf_append(m, l->req_len[v]), l->req[v], l->req_len[v]);
+	if (msg->pending == NULL) {
+		msg->pending = m;
+		return 0;
+	}
+	/* the previous request is still unsent (its response came early): keep the order */
+	if (rte_pktmbuf_chain(msg->pending, m) < 0) {
+		rte_pktmbuf_free(m);
+		l->stats.no_mbuf++;
+		conn_abort(l, c);
+		return -1;
+	}
+	return 0;
+}
+
 void
 lg_conn_request(struct sy_loadgen *l, sy_conn_t c)
 {
 	struct lg_conn *lc = &l->conns[c];
 	bool last = request_is_last(l, lc);
+	struct lg_msg *msg;
 
+	if (lc->msg == APP_MSG_NONE && msg_take(l, lc) < 0) {
+		/* every message block in use: a failed connection, counted, never a stall */
+		l->stats.conns_failed_no_msg_state++;
+		l->stats.conns_failed++;
+		conn_abort(l, c);
+		return;
+	}
+	msg = lg_msg_of(l, lc);
 	lc->state = LC_ACTIVE;
 	lc->flags = last ? LF_LAST : 0;
 	lc->t_us = lg_now32(l);
 	l->stats.requests_sent++;
 	if (l->conf.proto == SY_LOADGEN_RAW) {
-		lc->raw.tx_left = l->conf.request_size;
-		lc->raw.tx_off = 0;
-		lc->raw.rx_left = l->conf.response_size;
-	} else {
-		int v = last && l->conf.closer == SY_LOADGEN_SERVER_CLOSES;
-		struct rte_mbuf *m = rte_pktmbuf_alloc(l->pool);
-
-		if (m == NULL) {
-			l->stats.no_mbuf++;
-			conn_abort(l, c);
-			return;
-		}
-		memcpy(rte_pktmbuf_append(m, l->req_len[v]), l->req[v], l->req_len[v]);
-		lc->pending = m;
+		msg->raw.tx_left = l->conf.request_size;
+		msg->raw.tx_off = 0;
+		msg->raw.rx_left = l->conf.response_size;
+	} else if (http_request(l, c, msg, last && l->conf.closer == SY_LOADGEN_SERVER_CLOSES) < 0) {
+		return;
 	}
 	if (conn_flush(l, c) < 0)
 		return;
 	/* raw, server closes: our half-close is the "last request" signal */
 	if (last && l->conf.proto == SY_LOADGEN_RAW && l->conf.closer == SY_LOADGEN_SERVER_CLOSES &&
-	    lc->pending == NULL && lc->raw.tx_left == 0)
+	    msg->pending == NULL && msg->raw.tx_left == 0)
 		sy_tcp_shutdown(l->tcp, c);
 }
 
@@ -171,6 +222,10 @@ response_done(struct sy_loadgen *l, sy_conn_t c, bool ok, bool keep_alive)
 	else
 		l->stats.response_errors++;
 	lc->reqs_done++;
+	/* between requests: the block goes back, unless a request piece still waits to go
+	 * (HTTP: a response that came before all of its request was queued) */
+	if (lg_msg_of(l, lc)->pending == NULL)
+		lg_msg_put(l, lc);
 	if (!(lc->flags & LF_LAST) && keep_alive && !(l->stopping &&
 						      l->conf.requests_per_conn == 0)) {
 		if (l->conf.think_us > 0)
@@ -188,25 +243,25 @@ response_done(struct sy_loadgen *l, sy_conn_t c, bool ok, bool keep_alive)
 static void
 http_message_done(struct sy_loadgen *l, sy_conn_t c)
 {
-	struct lg_conn *lc = &l->conns[c];
-	uint16_t status = sy_http_parser_status(&lc->p);
+	struct sy_http_parser *p = &lg_msg_of(l, &l->conns[c])->p;
+	uint16_t status = sy_http_parser_status(p);
 	bool ok = true;
 
 	if (status < 200) {
-		sy_http_parser_next(&lc->p);   /* 1xx: interim, the final response follows */
+		sy_http_parser_next(p);   /* 1xx: interim, the final response follows */
 		return;
 	}
 	if (status >= 300) {
 		l->stats.response_bad_status++;
 		ok = false;
 	} else if (l->conf.expect_body >= 0 &&
-		   sy_http_parser_body_bytes(&lc->p) != (uint64_t)l->conf.expect_body) {
+		   sy_http_parser_body_bytes(p) != (uint64_t)l->conf.expect_body) {
 		l->stats.response_bad_length++;
 		ok = false;
 	}
-	bool keep = sy_http_parser_keep_alive(&lc->p);
+	bool keep = sy_http_parser_keep_alive(p);
 
-	sy_http_parser_next(&lc->p);
+	sy_http_parser_next(p);
 	response_done(l, c, ok, keep);
 }
 
@@ -233,7 +288,9 @@ http_segment(struct sy_loadgen *l, sy_conn_t c, const uint8_t *b, uint32_t len)
 			response_protocol_error(l, c, true);
 			return false;
 		}
-		int32_t n = sy_http_parser_feed(&lc->p, b, len);
+		/* LC_ACTIVE: it holds a block (maybe a new one: a response may start a request) */
+		struct sy_http_parser *p = &lg_msg_of(l, lc)->p;
+		int32_t n = sy_http_parser_feed(p, b, len);
 
 		if (n < 0) {
 			response_protocol_error(l, c, true);
@@ -241,7 +298,7 @@ http_segment(struct sy_loadgen *l, sy_conn_t c, const uint8_t *b, uint32_t len)
 		}
 		b += n;
 		len -= (uint32_t)n;
-		if (sy_http_parser_done(&lc->p))
+		if (sy_http_parser_done(p))
 			http_message_done(l, c);
 		if (lc->state == LC_FREE || lc->state == LC_CLOSING)
 			return false;
@@ -253,13 +310,14 @@ static void
 raw_data(struct sy_loadgen *l, sy_conn_t c, uint32_t len)
 {
 	struct lg_conn *lc = &l->conns[c];
+	struct lg_msg *msg;
 
-	if (lc->state != LC_ACTIVE || len > lc->raw.rx_left) {
+	if (lc->state != LC_ACTIVE || len > (msg = lg_msg_of(l, lc))->raw.rx_left) {
 		response_protocol_error(l, c, false);
 		return;
 	}
-	lc->raw.rx_left -= len;
-	if (lc->raw.rx_left == 0 && lc->raw.tx_left == 0 && lc->pending == NULL)
+	msg->raw.rx_left -= len;
+	if (msg->raw.rx_left == 0 && msg->raw.tx_left == 0 && msg->pending == NULL)
 		response_done(l, c, true, true);
 }
 
@@ -308,7 +366,8 @@ lg_writable(void *user, sy_conn_t c)
 	if ((lc->flags & LF_LAST) && l->conf.proto == SY_LOADGEN_RAW &&
 	    l->conf.closer == SY_LOADGEN_SERVER_CLOSES)
 		sy_tcp_shutdown(l->tcp, c);
-	if (l->conf.proto == SY_LOADGEN_RAW && lc->raw.rx_left == 0)
+	if (l->conf.proto == SY_LOADGEN_RAW && lc->state == LC_ACTIVE &&
+	    lg_msg_of(l, lc)->raw.rx_left == 0)
 		response_done(l, c, true, true);
 }
 
@@ -319,7 +378,7 @@ lg_peer_closed(void *user, sy_conn_t c)
 	struct lg_conn *lc = &l->conns[c];
 
 	if (lc->state == LC_ACTIVE && l->conf.proto == SY_LOADGEN_HTTP &&
-	    sy_http_parser_eof(&lc->p) == 1) {
+	    sy_http_parser_eof(&lg_msg_of(l, lc)->p) == 1) {
 		/* a response delimited by the close (RFC 9112 6.3 item 8) */
 		http_message_done(l, c);
 		if (lc->state == LC_CLOSING || lc->state == LC_FREE)
@@ -353,8 +412,8 @@ lg_closed(void *user, sy_conn_t c, enum sy_tcp_close_reason why)
 		l->stats.response_premature_close++;
 		l->stats.response_errors++;
 	}
-	rte_pktmbuf_free(lc->pending);
-	lc->pending = NULL;
+	if (lc->msg != APP_MSG_NONE)
+		lg_msg_put(l, lc);
 	lc->state = LC_FREE;
 	l->active--;
 }

@@ -13,6 +13,12 @@
  * Persistence follows RFC 9112 9.3: after a request with "Connection: close" (or an
  * HTTP/1.0 request without keep-alive) the response carries "Connection: close" and the
  * server closes once it is sent. A malformed request gets 400 and a close (RFC 9112 3).
+ *
+ * Memory: 8 bytes per connection (max_conns of them), plus a pool of max_messages
+ * 64-byte message blocks (+ 4 bytes of free list each). A connection holds a block only
+ * while a request is arriving or its response waits for send space; an idle keep-alive
+ * connection holds none. When every block is in use, a connection whose request starts
+ * is reset (RST) and counted in no_msg_state.
  */
 #ifndef SY_HTTP_SERVER_H
 #define SY_HTTP_SERVER_H
@@ -32,6 +38,13 @@ struct sy_http_server_conf {
 	 *  ("X-A: 1\r\nCache-Control: no-store\r\n"); NULL or "": none. At most 512 bytes;
 	 *  the string must outlive the server. */
 	const char *headers;
+	/**
+	 * Message blocks: the state of a request in progress and of its response until it is
+	 * queued (parser, received bytes not parsed yet, a piece refused by sy_tcp_send()).
+	 * 0 (default): max_conns up to 262144, above that a sixteenth of max_conns but at
+	 * least 262144 (the rule of sy_tcp_conf.max_data_blocks); otherwise at most max_conns.
+	 */
+	uint32_t max_messages;
 };
 
 void sy_http_server_conf_defaults(struct sy_http_server_conf *conf);
@@ -53,7 +66,8 @@ void sy_http_server_conf_defaults(struct sy_http_server_conf *conf);
 	X(no_mbuf)              /* no mbuf for a response: connection aborted */ \
 	X(closed_after_response) /* closed by us after Connection: close or a 400 */ \
 	X(closed_by_peer)       /* the client's FIN ended the connection */ \
-	X(incomplete_at_close)  /* the peer closed inside a request */
+	X(incomplete_at_close)  /* the peer closed inside a request */ \
+	X(no_msg_state)         /* every message block in use: connection reset (RST) */
 
 struct sy_http_server_stats {
 #define SY_HTTP_SERVER_FIELD(name) uint64_t name;
@@ -83,5 +97,11 @@ struct sy_http_server *sy_http_server_start(struct sy_tcp *tcp, rte_be16_t port,
 void sy_http_server_free(struct sy_http_server *s);
 
 const struct sy_http_server_stats *sy_http_server_stats(const struct sy_http_server *s);
+
+/** Message blocks held now (requests arriving, responses waiting for send space). */
+uint32_t sy_http_server_msgs_in_use(const struct sy_http_server *s);
+
+/** Message blocks in the pool (sy_http_server_conf.max_messages resolved). */
+uint32_t sy_http_server_msgs_capacity(const struct sy_http_server *s);
 
 #endif /* SY_HTTP_SERVER_H */

@@ -99,6 +99,10 @@ lg_init(struct sy_loadgen *l, int socket)
 {
 	uint32_t size = 1;
 
+	/* the sizes docs/benchmarks.md counts: one line per message block */
+	RTE_BUILD_BUG_ON(sizeof(struct lg_conn) != 20);
+	RTE_BUILD_BUG_ON(sizeof(struct lg_msg) > RTE_CACHE_LINE_SIZE);
+
 	while (size <= l->conf.max_concurrent)
 		size <<= 1;
 	l->think_size = size;
@@ -106,8 +110,13 @@ lg_init(struct sy_loadgen *l, int socket)
 	l->conns = rte_zmalloc_socket("sy_lg_conns", sizeof(*l->conns) * l->conf.max_conns,
 				      RTE_CACHE_LINE_SIZE, socket);
 	l->think = rte_zmalloc_socket("sy_lg_think", sizeof(*l->think) * size, 0, socket);
-	if (l->conns == NULL || l->think == NULL)
+	/* a block per open connection at most: never more than max_concurrent are open */
+	l->msgs = sy_arena_create("sy_lg_msgs", sizeof(struct lg_msg),
+				  RTE_MIN(app_msgs_count(l->conf.max_messages, l->conf.max_conns),
+					  l->conc_max), socket);
+	if (l->conns == NULL || l->think == NULL || l->msgs == NULL)
 		return -ENOMEM;
+	l->msgv = *sy_arena_view(l->msgs);
 	if (l->conf.proto == SY_LOADGEN_HTTP && build_requests(l) < 0)
 		return -EINVAL;
 	if (app_body_init(&l->body, socket) < 0)
@@ -310,8 +319,8 @@ sy_loadgen_abort_all(struct sy_loadgen *l)
 		l->conns[c].state = LC_CLOSING;
 		if (sy_tcp_abort(l->tcp, c) < 0) {
 			/* the engine no longer knows it (closed already delivered elsewhere) */
-			rte_pktmbuf_free(l->conns[c].pending);
-			l->conns[c].pending = NULL;
+			if (l->conns[c].msg != APP_MSG_NONE)
+				lg_msg_put(l, &l->conns[c]);
 			l->conns[c].state = LC_FREE;
 			l->active--;
 		}
@@ -322,6 +331,18 @@ const struct sy_loadgen_stats *
 sy_loadgen_stats(const struct sy_loadgen *l)
 {
 	return &l->stats;
+}
+
+uint32_t
+sy_loadgen_msgs_in_use(const struct sy_loadgen *l)
+{
+	return sy_arena_in_use(l->msgs);
+}
+
+uint32_t
+sy_loadgen_msgs_capacity(const struct sy_loadgen *l)
+{
+	return sy_arena_capacity(l->msgs);
 }
 
 const struct sy_hist *
@@ -335,10 +356,12 @@ sy_loadgen_free(struct sy_loadgen *l)
 {
 	if (l == NULL)
 		return;
-	for (uint32_t c = 0; l->conns != NULL && c < l->conf.max_conns; c++)
-		rte_pktmbuf_free(l->conns[c].pending);
+	for (uint32_t c = 0; l->conns != NULL && l->msgs != NULL && c < l->conf.max_conns; c++)
+		if (l->conns[c].msg != APP_MSG_NONE)
+			lg_msg_put(l, &l->conns[c]);
 	if (l->body_ready)
 		app_body_fini(&l->body);
+	sy_arena_free(l->msgs);
 	rte_free(l->conns);
 	rte_free(l->think);
 	rte_free(l);

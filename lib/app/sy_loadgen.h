@@ -13,7 +13,10 @@
  *
  * Driven by sy_loadgen_poll() once per worker loop iteration and by the TCP callbacks.
  * No allocation after sy_loadgen_create(): per-connection state is an array indexed by
- * the connection handle (72 bytes each, loadgen_priv.h), request heads are built once.
+ * the connection handle (20 bytes each, loadgen_priv.h), the state of a request in
+ * progress (response parser or raw counts, a piece waiting for send space: 64 bytes) a
+ * pool of max_messages blocks, taken when a request starts and returned with its response
+ * (a connection that thinks holds none); request heads are built once.
  */
 #ifndef SY_LOADGEN_H
 #define SY_LOADGEN_H
@@ -65,6 +68,15 @@ struct sy_loadgen_conf {
 	enum sy_loadgen_closer closer;
 	uint32_t max_header;       /**< response header bound; default 8192 */
 	/**
+	 * Message blocks: the state of a request until its response is complete (HTTP
+	 * parser or raw byte counts, a request piece refused by sy_tcp_send()). 0 (default):
+	 * max_conns up to 262144, above that a sixteenth of max_conns but at least 262144
+	 * (the rule of sy_tcp_conf.max_data_blocks); otherwise at most max_conns. Never more
+	 * than max_concurrent (no more connections are open). A request that finds every
+	 * block in use resets its connection (conns_failed_no_msg_state).
+	 */
+	uint32_t max_messages;
+	/**
 	 * Optional tuple filter: only (src, sport, dst, dport) it accepts are opened, e.g. so
 	 * that a NIC's RSS puts the replies on this worker's queue (lib/stack/sy_rss.h). Needs
 	 * a source port range. NULL: every tuple.
@@ -82,10 +94,11 @@ void sy_loadgen_conf_defaults(struct sy_loadgen_conf *conf);
 	X(conns_opened)            /* sy_tcp_connect() succeeded */ \
 	X(conns_established) \
 	X(conns_closed)            /* closed callbacks, whatever the reason */ \
-	X(conns_failed)            /* sum of the three below */ \
+	X(conns_failed)            /* sum of the four below */ \
 	X(conns_failed_refused)    /* RST to our SYN */ \
 	X(conns_failed_timeout)    /* SYN or data retransmissions exhausted */ \
 	X(conns_failed_reset)      /* RST on an established connection */ \
+	X(conns_failed_no_msg_state) /* every message block in use: reset by us */ \
 	X(connect_errors)          /* sy_tcp_connect(): table full or other error */ \
 	X(requests_sent) \
 	X(responses_ok) \
@@ -158,6 +171,12 @@ bool sy_loadgen_done(const struct sy_loadgen *l);
 void sy_loadgen_abort_all(struct sy_loadgen *l);
 
 const struct sy_loadgen_stats *sy_loadgen_stats(const struct sy_loadgen *l);
+
+/** Message blocks held now (requests whose response is not complete). */
+uint32_t sy_loadgen_msgs_in_use(const struct sy_loadgen *l);
+
+/** Message blocks in the pool (max_messages resolved). */
+uint32_t sy_loadgen_msgs_capacity(const struct sy_loadgen *l);
 
 const struct sy_hist *sy_loadgen_hist(const struct sy_loadgen *l,
 				      enum sy_loadgen_hist_kind which);

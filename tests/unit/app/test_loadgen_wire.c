@@ -156,6 +156,8 @@ Test(loadgen_wire, clean_wire_every_request_completes_and_both_sides_agree)
 	cr_assert_eq(ss->requests, 600);
 	cr_assert_eq(s->response_errors + s->conns_failed + s->connect_errors, 0);
 	cr_assert_eq(sy_tcp_stats(ends[0].tcp)->data_retrans, 0, "no loss, no retransmission");
+	cr_assert_eq(sy_loadgen_msgs_in_use(lg), 0, "message blocks all back");
+	cr_assert_eq(sy_http_server_msgs_in_use(hs), 0);
 }
 
 Test(loadgen_wire, lossy_wire_every_connection_accounted_for_and_no_corrupt_data)
@@ -195,4 +197,6 @@ Test(loadgen_wire, lossy_wire_every_connection_accounted_for_and_no_corrupt_data
 		     sy_tcp_stats(ends[0].tcp)->drop_bad_csum +
 		     sy_tcp_stats(ends[1].tcp)->drop_bad_csum, 0,
 		     "corrupted frames must be caught by checksums");
+	/* every generator connection ended, so every one of its message blocks is back */
+	cr_assert_eq(sy_loadgen_msgs_in_use(lg), 0);
 }
