@@ -4,8 +4,10 @@
  * Per-lcore flow tables and the index arena that holds connection blocks.
  *
  * - struct sy_flow_table maps a TCP 4-tuple to a 32-bit value (a connection index). It is
- *   an rte_hash created with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF: the owning lcore is the
- *   only writer, and other threads (telemetry) may read without locks.
+ *   owned by one lcore, the only thread that reads or writes it: the architecture's
+ *   lock-free per-core connection table, with no locks because nothing in it is shared.
+ *   Open addressing, linear probing, 16-byte slots (key + value), 24 bytes per entry of
+ *   capacity; see lib/flow/sy_flow_table.c.
  * - struct sy_listen_table maps (local address, port) to a listener; address 0 is the
  *   wildcard, and an exact address wins over the wildcard.
  * - struct sy_arena hands out fixed-size blocks by 32-bit index from one preallocated,
@@ -15,25 +17,12 @@
  *
  * Keys and addresses are in network byte order. Errors are negative errno values.
  *
- * Readers on other threads (flow table only). rte_hash in lock-free mode does not recycle
- * a deleted key's slot on delete: a reader may still be comparing that slot, and reusing
- * it at once could hand the reader the value of a different key. Each flow table therefore
- * owns an RCU QSBR variable: sy_flow_remove() queues the slot, and the owning lcore frees
- * queued slots (rte_hash_free_key_with_position) inside later removes and inserts once every
- * registered reader has reported a quiescent state since the removal. The owning lcore
- * itself never registers (it cannot race with its own removals). A thread other than the
- * owner that calls sy_flow_lookup() must:
- *   1. sy_flow_reader_register() once with an id < SY_FLOW_READERS_MAX unique per table;
- *   2. call sy_flow_reader_quiescent() between lookups, whenever it holds no result that it
- *      still trusts (e.g. after each telemetry pass), and at least every few milliseconds;
- *   3. sy_flow_reader_unregister() before it stops or before the table is freed.
- * A registered reader that stops reporting only delays slot reuse: once every slot is
- * waiting for it, sy_flow_insert() returns -ENOSPC. With no reader registered, a removed
- * slot is reusable by the very next insert.
+ * Flow-table values are below UINT32_MAX, which the table reserves to mark empty slots:
+ * insert, insert_absent and update refuse it with -EINVAL.
  *
- * A flow table's name is at most 21 characters and an arena's at most 25 (DPDK derives
- * ring and memzone names from them); a longer name fails with ENAMETOOLONG. Free a flow
- * table only after every reader has unregistered.
+ * A flow table's name is at most 21 characters and an arena's at most 25; a longer name
+ * fails with ENAMETOOLONG. A flow table's name only tags its EAL heap allocations (as the
+ * rte_malloc type, seen in heap dumps): it need not be unique.
  */
 #ifndef SY_FLOW_H
 #define SY_FLOW_H
@@ -54,10 +43,12 @@ struct sy_flow_key {
 struct sy_flow_table;
 
 /**
- * @param name      unique name, at most 21 characters (rte_hash names are global to the process)
- * @param capacity  entries (1 .. 2^30, rte_hash's limit); insert returns -ENOSPC at exactly
- *                  this many entries
- * @return the table, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, EEXIST, ENOMEM)
+ * @param name      at most 21 characters; tags the table's heap allocations, need not be
+ *                  unique
+ * @param capacity  entries (1 .. 2^30); insert returns -ENOSPC at exactly this many
+ *                  entries. Memory: 16 bytes x (capacity x 3/2, rounded up to 4), plus a header.
+ * @param socket    NUMA socket of the memory, or SOCKET_ID_ANY
+ * @return the table, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, ENOMEM)
  */
 struct sy_flow_table *sy_flow_table_create(const char *name, uint32_t capacity, int socket);
 void sy_flow_table_free(struct sy_flow_table *t);
@@ -69,56 +60,43 @@ int sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key,
 #define SY_FLOW_BULK_MAX 64
 
 /**
- * Looks up @p n (<= SY_FLOW_BULK_MAX) keys at once: rte_hash then fetches every bucket
- * and key before it compares any, so the cache misses of a burst overlap instead of
- * adding up. values[i] is set for each bit i of the returned hit mask.
+ * Looks up @p n (<= SY_FLOW_BULK_MAX) keys at once: every key's first two slot lines
+ * are prefetched before any is probed, so the cache misses of a burst overlap instead of
+ * adding up. values[i] is set for each bit i of the returned hit mask (and only those);
+ * n == 0 or n > SY_FLOW_BULK_MAX returns 0.
  */
 uint64_t sy_flow_lookup_bulk(const struct sy_flow_table *t, const struct sy_flow_key **keys,
 			     unsigned int n, uint32_t *values);
 
-/** 0; -EEXIST when the key is present; -ENOSPC when the table is full. */
+/**
+ * 0; -EEXIST when the key is present (even when full); -ENOSPC when the table is full;
+ * -EINVAL for value UINT32_MAX.
+ */
 int sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value);
 
 /**
  * sy_flow_insert() for a key the caller knows to be absent: it looked the key up (or
- * removed it) on this lcore, the table's only writer, with no insert since. Saves the
- * lookup that guards sy_flow_insert(); with a present key the entry's value would be
- * replaced instead, so the precondition matters.
- * @return 0; -ENOSPC when the table is full.
+ * removed it) on this lcore, with no insert since. Kept for that caller's intent; it costs
+ * what sy_flow_insert() costs (one probe serves both checks). With a present key the
+ * entry's value is replaced (never a second entry) and 0 returned.
+ * @return 0; -ENOSPC when the table is full and the key absent; -EINVAL for UINT32_MAX.
  */
 int sy_flow_insert_absent(struct sy_flow_table *t, const struct sy_flow_key *key,
 			  uint32_t value);
 
 /**
- * Replaces the value of a present key in place (one atomic store that lock-free readers
- * see whole: the old value or the new), e.g. a connection handing its tuple to a
- * TIME-WAIT record without a remove and a re-insert.
- * @return 0; -ENOENT when absent (nothing inserted).
+ * Replaces the value of a present key in place (one store), e.g. a connection handing
+ * its tuple to a TIME-WAIT record without a remove and a re-insert.
+ * @return 0; -ENOENT when absent (nothing inserted); -EINVAL for value UINT32_MAX.
  */
 int sy_flow_update(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value);
 
 /** 0; -ENOENT when absent. */
 int sy_flow_remove(struct sy_flow_table *t, const struct sy_flow_key *key);
 
-/** Entries present. O(1); readable from any thread (relaxed load). */
+/** Entries present. O(1). */
 uint32_t sy_flow_count(const struct sy_flow_table *t);
 uint32_t sy_flow_capacity(const struct sy_flow_table *t);
-
-/** Number of reader ids per flow table (ids 0 .. SY_FLOW_READERS_MAX - 1). */
-#define SY_FLOW_READERS_MAX 16
-
-/**
- * Declares the calling thread a reader of @p t under @p reader_id and puts it online: from
- * now on, slots removed by the owner are not reused until this reader reports quiescent.
- * @return 0; -EINVAL when @p reader_id >= SY_FLOW_READERS_MAX.
- */
-int sy_flow_reader_register(const struct sy_flow_table *t, unsigned int reader_id);
-
-/** The reader holds no reference into @p t: slots removed before this call may be reused. */
-void sy_flow_reader_quiescent(const struct sy_flow_table *t, unsigned int reader_id);
-
-/** Takes the reader offline and forgets it; it no longer delays slot reuse. */
-void sy_flow_reader_unregister(const struct sy_flow_table *t, unsigned int reader_id);
 
 struct sy_listen_table;
 

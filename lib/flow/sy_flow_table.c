@@ -1,145 +1,141 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-lcore connection table: TCP 4-tuple (struct sy_flow_key, 12 bytes) -> 32-bit
- * connection index.
+ * value (a connection index). One table per lcore, and that lcore is the only thread that
+ * reads or writes it: this is the "lock-free per-core connection table" of the
+ * architecture, lock-free because nothing in it is shared, so it needs neither locks nor
+ * the reader protocol (RCU, deferred slot reuse) of a concurrent hash.
  *
- * Design. One rte_hash per lcore: cuckoo hashing, 8-entry buckets, rte_hash_crc over the
- * 12-byte key (one crc32 of 8 bytes and one of 4 with SSE4.2). Flags:
- *  - RW_CONCURRENCY_LF: the owning lcore writes without locks; other threads (telemetry)
- *    read without locks, and a cuckoo move never hides a present key from them (rte_hash
- *    re-reads its table change counter and retries).
- *  - EXT_TABLE: a full bucket pair chains into extendable buckets (as many as main
- *    buckets), so an insert fails only when all `capacity` key slots are taken, never
- *    earlier because of an unlucky bucket (plain cuckoo starts rejecting near 95% load).
- * The value lives in rte_hash's data pointer (cast through uintptr_t): a hit touches the
- * bucket line(s) and the key slot, never a third array.
+ * Design: open addressing with linear probing (Knuth, TAOCP vol. 3, 6.4, Algorithm L).
+ *  - A slot is the key and the value, 16 bytes: four slots per 64-byte line, the array
+ *    cache-line aligned. A hit reads one line in the common case, never a second array.
+ *  - The slot stores value + 1, so 0 marks an empty slot and zeroed memory is an empty
+ *    table; value UINT32_MAX (which would wrap to 0) is refused with -EINVAL.
+ *  - Hash: crc32c over the 12 bytes (one 8-byte and one 4-byte crc32 instruction with
+ *    SSE4.2, rte_hash_crc). Home slot by multiply-shift, (hash * nslots) >> 32, so the
+ *    slot count need not be a power of two; probes wrap at the end of the array.
+ *  - nslots = capacity * 3 / 2 rounded up to a multiple of 4: the load never exceeds 2/3.
+ *    Measured at full capacity with 1 M scrambled keys (bench_flow sweep, probe lengths
+ *    from sy_flow_table_check(); a probe counts the slot that ends it):
+ *        max load     bytes/entry   hit: slots  lines    miss: slots  lines   max disp.
+ *        1/2          32.0              1.49   1.12            2.47   1.37      33
+ *        2/3          24.0              1.97   1.24            4.88   1.97     103
+ *        3/4          21.3              2.45   1.36            8.34   2.83     178
+ *        0.8          20.0              2.94   1.49           12.9    3.98     308
+ *    (Knuth's 1/2 (1 + 1/(1-a)) and 1/2 (1 + 1/(1-a)^2) for a random hash: crc32c spreads
+ *    these keys as well as one; sequential remote ports spread better still, 1.15 and
+ *    2.70 slots at 3/4.) At 2/3 a miss (each SYN, each insert) reads ~2 lines, adjacent
+ *    ones, no more than rte_hash's two bucket lines; at 3/4 it reads ~3, for 2.7 B less.
+ *    A table is rarely full (it is sized for max_conns + max_time_wait), and then shorter.
+ *  - Removal by backward shift (Algorithm R): later entries of the run move into the hole
+ *    when their home slot allows it, so there are no tombstones and insert/remove churn
+ *    (millions of short connections, TIME-WAIT) never lengthens probes. A moved entry's
+ *    home slot is recomputed from its key.
+ *  - sy_flow_lookup_bulk() hashes every key and prefetches its home line and the next
+ *    before it probes any, so a burst's cache misses overlap.
  *
- * Slot reuse. Lock-free mode implies NO_FREE_ON_DEL: a deleted key's slot must not be
- * rewritten while a reader may still be comparing it, or that reader could return the
- * next key's value. Each table owns an RCU QSBR variable (SY_FLOW_READERS_MAX readers)
- * and frees slots itself with rte_hash_free_key_with_position() after a grace period.
- * Removed positions go to a FIFO; every FLOW_BATCH removals close a batch with ONE QSBR
- * token (rte_rcu_qsbr_start, the only atomic read-modify-write here) and batches whose
- * token every registered reader has passed are freed, oldest first. An insert that finds
- * no free slot closes the open batch and reclaims before giving up, so with no reader
- * registered, remove-then-insert at full capacity always succeeds. The FIFO holds every
- * slot, so a removal can never fail to queue and leak one.
- * We do not use rte_hash_rcu_qsbr_add(RTE_HASH_QSBR_MODE_DQ): it takes a token and does
- * a multi-producer ring enqueue plus a reclaim attempt on every delete, which measured
- * 150-220 ns per delete against ~70 ns here (bench_flow), and its queue costs 16 B/slot.
- * sy_flow_count() is our own counter: rte_hash_count() also counts slots in their grace.
- *
- * Memory: 36 B per entry (key store 32, ext-bucket bookkeeping 4) plus ~27 B per slot of
- * capacity rounded up to a power of two (buckets 8, extendable buckets 8, free-slot ring 4,
- * our FIFO 4, batch tokens 2, ext-bucket ring ~1): 64 B per entry at 1M, 81 B at 10M,
- * as bench_flow measures from the EAL heap.
+ * Memory: 16 B x nslots = 24 B per entry of capacity, plus one 64-byte header.
  */
 #include "sy_flow.h"
+#include "flow_table_priv.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
-#include <rte_branch_prediction.h>
 #include <rte_errno.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
+#include <rte_prefetch.h>
 
-/*
- * rte_hash names its extendable-bucket ring "HT_EXT_<name>" inside a 29-byte ring name: only
- * 21 characters of ours survive, and two tables sharing them would collide.
- */
+/* Kept from the rte_hash implementation (its ring names) so that every name that was
+ * valid stays valid and no longer one becomes valid: callers build names to this limit. */
 #define FLOW_NAME_MAX 21
 
-/* rte_hash's bucket width (internal to rte_cuckoo_hash.h); its minimum size is one bucket */
-#define FLOW_HASH_MIN_ENTRIES 8u
+#define FLOW_CAPACITY_MAX (1u << 30)
 
-/* Removals per QSBR token: amortises the token's atomic increment. */
-#define FLOW_BATCH 64
+/* Maximum load factor FLOW_LOAD_NUM / FLOW_LOAD_DEN (see the top of this file). */
+#define FLOW_LOAD_NUM 2u
+#define FLOW_LOAD_DEN 3u
 
-struct flow_batch {
-	uint64_t token;     /* rte_rcu_qsbr_start() after the batch's last removal */
-	uint32_t end;       /* FIFO index one past the batch's last position */
+#define FLOW_HASH_SEED 0x6c078965u
+
+struct flow_slot {
+	struct sy_flow_key key;
+	uint32_t stored;        /* value + 1; 0: empty */
 };
+
+#define FLOW_SLOTS_PER_LINE (RTE_CACHE_LINE_SIZE / sizeof(struct flow_slot))
+
+_Static_assert(sizeof(struct flow_slot) == 16, "four slots per cache line");
 
 struct sy_flow_table {
-	struct rte_hash *h;
-	struct rte_rcu_qsbr *qsbr;
+	struct flow_slot *slots;
+	uint32_t nslots;
 	uint32_t capacity;
-	uint32_t count;     /* owner writes; other threads read it with a relaxed load */
-	/* removed positions waiting for a grace period: [tail, open) tokened, [open, head) not */
-	int32_t *fifo;
-	uint32_t fifo_mask, head, open, tail;
-	struct flow_batch *batches;
-	uint32_t batch_mask, batch_head, batch_tail;
+	uint32_t count;
+} __rte_cache_aligned;
+
+/* The key as an 8-byte and a 4-byte word; memcpy because a caller's key may be unaligned. */
+struct flow_words {
+	uint64_t lo;
+	uint32_t hi;
 };
 
-static struct rte_rcu_qsbr *
-flow_qsbr_create(const char *name, int socket)
+static inline struct flow_words
+flow_words_of(const struct sy_flow_key *k)
 {
-	size_t sz = rte_rcu_qsbr_get_memsize(SY_FLOW_READERS_MAX);
-	struct rte_rcu_qsbr *v = rte_zmalloc_socket(name, sz, RTE_CACHE_LINE_SIZE, socket);
+	struct flow_words w;
 
-	if (v == NULL)
-		return NULL;
-	if (rte_rcu_qsbr_init(v, SY_FLOW_READERS_MAX) != 0) {
-		rte_free(v);
-		return NULL;
-	}
-	return v;
+	memcpy(&w.lo, k, sizeof(w.lo));
+	memcpy(&w.hi, (const uint8_t *)k + sizeof(w.lo), sizeof(w.hi));
+	return w;
 }
 
-static struct rte_hash *
-flow_hash_create(const char *name, uint32_t entries, int socket)
+static inline uint32_t
+flow_home_of(const struct sy_flow_table *t, struct flow_words w)
 {
-	struct rte_hash_parameters p = {
-		.name = name,
-		.entries = entries,
-		.key_len = sizeof(struct sy_flow_key),
-		.hash_func = rte_hash_crc,
-		.hash_func_init_val = 0,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
+	uint32_t h = rte_hash_crc_4byte(w.hi, rte_hash_crc_8byte(w.lo, FLOW_HASH_SEED));
 
-	return rte_hash_create(&p);
+	return (uint32_t)(((uint64_t)h * t->nslots) >> 32);
 }
 
-/* The FIFO holds every slot (pending <= entries); a batch holds >= 1 position. */
-static int
-flow_fifo_create(struct sy_flow_table *t, const char *name, uint32_t entries, int socket)
+static inline bool
+flow_slot_holds(const struct flow_slot *s, struct flow_words w)
 {
-	uint32_t nfifo = rte_align32pow2(entries);
-	uint32_t nbatch = rte_align32pow2(entries / 8 + 2);
+	struct flow_words x = flow_words_of(&s->key);
 
-	t->fifo = rte_malloc_socket(name, sizeof(*t->fifo) * (size_t)nfifo, 0, socket);
-	t->batches = rte_malloc_socket(name, sizeof(*t->batches) * (size_t)nbatch, 0, socket);
-	if (t->fifo == NULL || t->batches == NULL)
-		return -ENOMEM;
-	t->fifo_mask = nfifo - 1;
-	t->batch_mask = nbatch - 1;
-	return 0;
+	return x.lo == w.lo && x.hi == w.hi;
 }
 
 /*
- * Key slots to ask rte_hash for. Our counter enforces `capacity`; up to 2 batches of
- * slack, when they fit under the power of two that sizes the buckets anyway, keep the
- * slots in their grace period out of the way: a full table then replaces a connection
- * without the failed-insert-then-reclaim path (347 -> 150 ns per remove+insert at 1M).
+ * The slot holding @p w, or the empty slot that ends its probe run from @p i. The table
+ * always has an empty slot (nslots > capacity), so the loop ends.
  */
-static uint32_t
-flow_slots(uint32_t capacity)
+static inline uint32_t
+flow_probe(const struct sy_flow_table *t, struct flow_words w, uint32_t i)
 {
-	uint32_t pow2 = rte_align32pow2(RTE_MAX(capacity, FLOW_HASH_MIN_ENTRIES));
+	const struct flow_slot *s = t->slots;
 
-	return RTE_MIN(pow2, RTE_MAX(capacity, FLOW_HASH_MIN_ENTRIES) + 2 * FLOW_BATCH);
+	while (s[i].stored != 0 && !flow_slot_holds(&s[i], w))
+		if (++i == t->nslots)
+			i = 0;
+	return i;
+}
+
+static uint32_t
+flow_default_slots(uint32_t capacity)
+{
+	uint64_t n = ((uint64_t)capacity * FLOW_LOAD_DEN + FLOW_LOAD_NUM - 1) / FLOW_LOAD_NUM;
+
+	n = RTE_ALIGN_CEIL(n + 1, FLOW_SLOTS_PER_LINE);   /* + 1: never full, probes end */
+	return (uint32_t)n;
 }
 
 struct sy_flow_table *
-sy_flow_table_create(const char *name, uint32_t capacity, int socket)
+sy_flow_table_create_slots(const char *name, uint32_t capacity, uint32_t nslots, int socket)
 {
-	if (name == NULL || capacity == 0 || capacity > RTE_HASH_ENTRIES_MAX) {
+	if (name == NULL || capacity == 0 || capacity > FLOW_CAPACITY_MAX ||
+	    nslots <= capacity || nslots % FLOW_SLOTS_PER_LINE != 0) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -147,30 +143,33 @@ sy_flow_table_create(const char *name, uint32_t capacity, int socket)
 		rte_errno = ENAMETOOLONG;
 		return NULL;
 	}
-	uint32_t entries = flow_slots(capacity);
 	struct sy_flow_table *t = rte_zmalloc_socket(name, sizeof(*t), RTE_CACHE_LINE_SIZE,
 						     socket);
 	if (t == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	t->capacity = capacity;
-	t->qsbr = flow_qsbr_create(name, socket);
-	if (t->qsbr == NULL || flow_fifo_create(t, name, entries, socket) != 0) {
-		sy_flow_table_free(t);
+	/* zeroed: every slot empty */
+	t->slots = rte_zmalloc_socket(name, sizeof(*t->slots) * (size_t)nslots,
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (t->slots == NULL) {
+		rte_free(t);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	rte_errno = 0;
-	t->h = flow_hash_create(name, entries, socket);
-	if (t->h == NULL) {
-		int err = rte_errno != 0 ? rte_errno : ENOMEM;
+	t->nslots = nslots;
+	t->capacity = capacity;
+	return t;
+}
 
-		sy_flow_table_free(t);
-		rte_errno = err;
+struct sy_flow_table *
+sy_flow_table_create(const char *name, uint32_t capacity, int socket)
+{
+	if (capacity == 0 || capacity > FLOW_CAPACITY_MAX) {
+		rte_errno = EINVAL;
 		return NULL;
 	}
-	return t;
+	return sy_flow_table_create_slots(name, capacity, flow_default_slots(capacity), socket);
 }
 
 void
@@ -178,72 +177,19 @@ sy_flow_table_free(struct sy_flow_table *t)
 {
 	if (t == NULL)
 		return;
-	rte_hash_free(t->h);
-	rte_free(t->batches);
-	rte_free(t->fifo);
-	rte_free(t->qsbr);
+	rte_free(t->slots);
 	rte_free(t);
-}
-
-/* Gives the untokened removals one grace-period token (unless the batch ring is full). */
-static void
-flow_batch_close(struct sy_flow_table *t)
-{
-	if (t->open == t->head || t->batch_head - t->batch_tail > t->batch_mask)
-		return;
-	struct flow_batch *b = &t->batches[t->batch_head & t->batch_mask];
-
-	b->token = rte_rcu_qsbr_start(t->qsbr);
-	b->end = t->head;
-	t->batch_head++;
-	t->open = t->head;
-}
-
-/* Frees the slots of every batch, oldest first, whose grace period is over. */
-static void
-flow_reclaim(struct sy_flow_table *t)
-{
-	while (t->batch_tail != t->batch_head) {
-		const struct flow_batch *b = &t->batches[t->batch_tail & t->batch_mask];
-
-		if (rte_rcu_qsbr_check(t->qsbr, b->token, false) != 1)
-			return;
-		for (; t->tail != b->end; t->tail++)
-			rte_hash_free_key_with_position(t->h, t->fifo[t->tail & t->fifo_mask]);
-		t->batch_tail++;
-	}
 }
 
 int
 sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t *value)
 {
-	void *data;
+	struct flow_words w = flow_words_of(key);
+	const struct flow_slot *s = &t->slots[flow_probe(t, w, flow_home_of(t, w))];
 
-	if (rte_hash_lookup_data(t->h, key, &data) < 0)
+	if (s->stored == 0)
 		return -ENOENT;
-	*value = (uint32_t)(uintptr_t)data;
-	return 0;
-}
-
-static int
-flow_add(struct sy_flow_table *t, const struct sy_flow_key *key, hash_sig_t sig,
-	 uint32_t value)
-{
-	void *data = (void *)(uintptr_t)value;
-
-	if (t->count >= t->capacity)
-		return -ENOSPC;
-	int rc = rte_hash_add_key_with_hash_data(t->h, key, sig, data);
-
-	if (unlikely(rc == -ENOSPC && t->tail != t->head)) {
-		/* every free slot is in its grace period: end it for those readers allow */
-		flow_batch_close(t);
-		flow_reclaim(t);
-		rc = rte_hash_add_key_with_hash_data(t->h, key, sig, data);
-	}
-	if (rc < 0)
-		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
-	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
+	*value = s->stored - 1;
 	return 0;
 }
 
@@ -251,72 +197,137 @@ uint64_t
 sy_flow_lookup_bulk(const struct sy_flow_table *t, const struct sy_flow_key **keys,
 		    unsigned int n, uint32_t *values)
 {
-	void *data[SY_FLOW_BULK_MAX];
+	struct flow_words w[SY_FLOW_BULK_MAX];
+	uint32_t home[SY_FLOW_BULK_MAX];
 	uint64_t hits = 0;
 
-	if (n == 0 || n > SY_FLOW_BULK_MAX ||
-	    rte_hash_lookup_bulk_data(t->h, (const void **)keys, n, &hits, data) < 0)
+	if (n == 0 || n > SY_FLOW_BULK_MAX)
 		return 0;
-	for (uint64_t m = hits; m != 0; m &= m - 1) {
-		unsigned int i = (unsigned int)__builtin_ctzll(m);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t next;
 
-		values[i] = (uint32_t)(uintptr_t)data[i];
+		w[i] = flow_words_of(keys[i]);
+		home[i] = flow_home_of(t, w[i]);
+		next = home[i] + FLOW_SLOTS_PER_LINE;
+		rte_prefetch0(&t->slots[home[i]]);
+		/* and the line after: a quarter of hits end there (1.24 lines per hit at 2/3
+		 * load); bench_flow at 10 M, 32-key bursts: 21.4-22.3 -> 19.0 ns per key */
+		rte_prefetch0(&t->slots[next < t->nslots ? next : next - t->nslots]);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct flow_slot *s = &t->slots[flow_probe(t, w[i], home[i])];
+
+		if (s->stored != 0) {
+			values[i] = s->stored - 1;
+			hits |= UINT64_C(1) << i;
+		}
 	}
 	return hits;
+}
+
+/* Stores a new entry in the empty slot @p i that ends the key's probe run. */
+static int
+flow_place(struct sy_flow_table *t, uint32_t i, const struct sy_flow_key *key, uint32_t value)
+{
+	if (t->count >= t->capacity)
+		return -ENOSPC;
+	t->slots[i].key = *key;
+	t->slots[i].stored = value + 1;
+	t->count++;
+	return 0;
 }
 
 int
 sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
 {
-	hash_sig_t sig = rte_hash_hash(t->h, key);
+	if (value == UINT32_MAX)
+		return -EINVAL;
+	struct flow_words w = flow_words_of(key);
+	uint32_t i = flow_probe(t, w, flow_home_of(t, w));
 
-	/* rte_hash_add_key_data() would overwrite an existing key's value: refuse instead */
-	if (rte_hash_lookup_with_hash(t->h, key, sig) >= 0)
+	if (t->slots[i].stored != 0)
 		return -EEXIST;
-	return flow_add(t, key, sig, value);
+	return flow_place(t, i, key, value);
 }
 
 int
 sy_flow_insert_absent(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
 {
-	return flow_add(t, key, rte_hash_hash(t->h, key), value);
+	if (value == UINT32_MAX)
+		return -EINVAL;
+	struct flow_words w = flow_words_of(key);
+	uint32_t i = flow_probe(t, w, flow_home_of(t, w));
+
+	/* the same probe as insert: a present key costs nothing to honour, and never
+	 * becomes a second entry */
+	if (t->slots[i].stored != 0) {
+		t->slots[i].stored = value + 1;
+		return 0;
+	}
+	return flow_place(t, i, key, value);
 }
 
 int
 sy_flow_update(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
 {
-	hash_sig_t sig = rte_hash_hash(t->h, key);
+	if (value == UINT32_MAX)
+		return -EINVAL;
+	struct flow_words w = flow_words_of(key);
+	struct flow_slot *s = &t->slots[flow_probe(t, w, flow_home_of(t, w))];
 
-	if (rte_hash_lookup_with_hash(t->h, key, sig) < 0)
+	if (s->stored == 0)
 		return -ENOENT;
-	/* on a present key rte_hash only stores the new data pointer, atomically for LF
-	 * readers (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) */
-	return rte_hash_add_key_with_hash_data(t->h, key, sig, (void *)(uintptr_t)value) < 0 ?
-	       -ENOENT : 0;
+	s->stored = value + 1;
+	return 0;
+}
+
+/* Is @p h cyclically in (hole, j]? Then the entry homed at h must stay at or after j. */
+static inline bool
+flow_home_between(uint32_t hole, uint32_t h, uint32_t j)
+{
+	return hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+}
+
+/*
+ * Knuth 6.4 Algorithm R: empties slot @p hole, then walks the rest of the run and moves
+ * back every entry whose probe path crosses the hole, so the run stays gap-free.
+ */
+static void
+flow_shift_back(struct sy_flow_table *t, uint32_t hole)
+{
+	struct flow_slot *s = t->slots;
+	uint32_t j = hole;
+
+	for (;;) {
+		if (++j == t->nslots)
+			j = 0;
+		if (s[j].stored == 0)
+			break;
+		if (flow_home_between(hole, flow_home_of(t, flow_words_of(&s[j].key)), j))
+			continue;
+		s[hole] = s[j];
+		hole = j;
+	}
+	memset(&s[hole], 0, sizeof(s[hole]));
 }
 
 int
 sy_flow_remove(struct sy_flow_table *t, const struct sy_flow_key *key)
 {
-	int32_t pos = rte_hash_del_key(t->h, key);
+	struct flow_words w = flow_words_of(key);
+	uint32_t i = flow_probe(t, w, flow_home_of(t, w));
 
-	if (pos < 0)
+	if (t->slots[i].stored == 0)
 		return -ENOENT;
-	/* the slot stays reserved until readers are past it (see the top of this file) */
-	t->fifo[t->head & t->fifo_mask] = pos;
-	t->head++;
-	if (t->head - t->open >= FLOW_BATCH) {
-		flow_batch_close(t);
-		flow_reclaim(t);
-	}
-	__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
+	flow_shift_back(t, i);
+	t->count--;
 	return 0;
 }
 
 uint32_t
 sy_flow_count(const struct sy_flow_table *t)
 {
-	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
+	return t->count;
 }
 
 uint32_t
@@ -325,26 +336,81 @@ sy_flow_capacity(const struct sy_flow_table *t)
 	return t->capacity;
 }
 
-int
-sy_flow_reader_register(const struct sy_flow_table *t, unsigned int reader_id)
+/* ---- internal hooks (flow_table_priv.h) ---- */
+
+uint32_t
+sy_flow_table_nslots(const struct sy_flow_table *t)
 {
-	if (reader_id >= SY_FLOW_READERS_MAX)
-		return -EINVAL;
-	if (rte_rcu_qsbr_thread_register(t->qsbr, reader_id) != 0)
-		return -EINVAL;
-	rte_rcu_qsbr_thread_online(t->qsbr, reader_id);
+	return t->nslots;
+}
+
+uint32_t
+sy_flow_table_home(const struct sy_flow_table *t, const struct sy_flow_key *key)
+{
+	return flow_home_of(t, flow_words_of(key));
+}
+
+int64_t
+sy_flow_table_slot_of(const struct sy_flow_table *t, const struct sy_flow_key *key)
+{
+	struct flow_words w = flow_words_of(key);
+	uint32_t i = flow_probe(t, w, flow_home_of(t, w));
+
+	return t->slots[i].stored == 0 ? -ENOENT : (int64_t)i;
+}
+
+/* Lines a probe of @p len slots from slot @p i touches (a wrap counts its lines too). */
+static uint32_t
+flow_lines(uint32_t i, uint32_t len)
+{
+	return (uint32_t)((i % FLOW_SLOTS_PER_LINE + len - 1) / FLOW_SLOTS_PER_LINE + 1);
+}
+
+/* Entry at slot @p j: reachable from its home without an empty slot, and first match. */
+static int
+flow_check_entry(const struct sy_flow_table *t, uint32_t j, struct sy_flow_probe_stats *st)
+{
+	struct flow_words w = flow_words_of(&t->slots[j].key);
+	uint32_t h = flow_home_of(t, w);
+	uint32_t d = j >= h ? j - h : j + t->nslots - h;
+
+	if (flow_probe(t, w, h) != j)
+		return -EFAULT;
+	st->entries++;
+	st->max_displacement = RTE_MAX(st->max_displacement, d);
+	st->hit_slots += d + 1;
+	st->hit_lines += flow_lines(h, d + 1);
 	return 0;
 }
 
-void
-sy_flow_reader_quiescent(const struct sy_flow_table *t, unsigned int reader_id)
+int
+sy_flow_table_check(const struct sy_flow_table *t, struct sy_flow_probe_stats *st)
 {
-	rte_rcu_qsbr_quiescent(t->qsbr, reader_id);
-}
+	struct sy_flow_probe_stats s = { 0 };
+	uint32_t empty = 0, run = 0;
 
-void
-sy_flow_reader_unregister(const struct sy_flow_table *t, unsigned int reader_id)
-{
-	rte_rcu_qsbr_thread_offline(t->qsbr, reader_id);
-	rte_rcu_qsbr_thread_unregister(t->qsbr, reader_id);
+	for (uint32_t j = 0; j < t->nslots; j++)
+		if (t->slots[j].stored != 0 && flow_check_entry(t, j, &s) != 0)
+			return -EFAULT;
+	if (s.entries != t->count)
+		return -EFAULT;
+	/* a miss homed at i walks to the next empty slot: go backwards from an empty one */
+	while (t->slots[empty].stored != 0)
+		empty++;
+	for (uint32_t k = 0; k < t->nslots; k++) {
+		uint32_t i = (empty + t->nslots - k) % t->nslots;
+
+		run = t->slots[i].stored == 0 ? 0 : run + 1;
+		s.miss_slots += run + 1;
+		s.miss_lines += flow_lines(i, run + 1);
+	}
+	if (s.entries != 0) {
+		s.hit_slots /= s.entries;
+		s.hit_lines /= s.entries;
+	}
+	s.miss_slots /= t->nslots;
+	s.miss_lines /= t->nslots;
+	if (st != NULL)
+		*st = s;
+	return 0;
 }

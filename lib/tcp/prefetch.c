@@ -2,10 +2,10 @@
 /*
  * Cache warming for a received burst (sy_tcp_prefetch()).
  *
- * With tens of thousands of connections and TIME-WAIT records, a flow-table lookup is two
- * or three cache misses (bucket, key, then the connection block), and sy_tcp_input()
- * takes them one segment after the other. Looking the whole burst up first, with
- * rte_hash's bulk lookup (which fetches every bucket before it compares any key), lets
+ * With tens of thousands of connections and TIME-WAIT records, a flow-table lookup is one
+ * or two cache misses (the slot line, then the connection block), and sy_tcp_input()
+ * takes them one segment after the other. Looking the whole burst up first, with the
+ * flow table's bulk lookup (which prefetches every home line before it probes any), lets
  * those misses overlap; the blocks found are prefetched too. The results are only hints:
  * sy_tcp_input() looks each segment up again, by then from the cache, so a segment that
  * changes the table (a SYN, a close) cannot make a later one of the burst use a stale
@@ -37,7 +37,7 @@ frame_key(const struct rte_mbuf *m, struct sy_flow_key *k)
 	return true;
 }
 
-/* rte_hash's CRC reads keys 8 bytes at a time: keep each one 8-byte aligned */
+/* keys 8-byte aligned: the flow table's crc32c reads a key as an 8- and a 4-byte word */
 struct aligned_key {
 	struct sy_flow_key k;
 } __rte_aligned(8);
