@@ -4,10 +4,15 @@
  *
  * Design. Everything is reserved at creation, as every allocation on the hot path must
  * be: ONE region of count blocks from rte_zmalloc_socket() (hugepage memory when EAL has
- * it) and a free list of count 32-bit indices. Block k sits at base + k * stride, so the
- * inline index <-> pointer helpers in sy_flow.h are exact.
+ * it). Block k sits at base + k * stride, so the inline index <-> pointer helpers in
+ * sy_flow.h are exact.
  *
- * Memory per block is stride + 4 bytes, nothing else. stride is the element size rounded
+ * The free list lives in the free blocks themselves: a free block's first 4 bytes hold the
+ * index of the next free block. Blocks never handed out yet are not on the list; a
+ * high-water mark hands them out in index order once the list is empty, so creation
+ * writes nothing per block (the region is zeroed by rte_zmalloc_socket()).
+ *
+ * Memory per block is stride bytes, nothing else. stride is the element size rounded
  * up to a power of two when it is at most 32 bytes (two TIME-WAIT records share a cache
  * line and none straddles one), and to a cache line otherwise (a 128-byte connection
  * block is exactly two lines). This arena used to be an rte_mempool populated from our
@@ -38,14 +43,24 @@
 #define ARENA_NAME_MAX 25
 #define ARENA_SMALL 32     /* elements up to this size are packed at a power-of-two stride */
 
+#define ARENA_NO_BLOCK UINT32_MAX
+
 struct sy_arena {
 	struct sy_arena_view view;
 	void *region;
-	uint32_t *free;    /* stack of free indices: free[0 .. count - in_use), top last */
 	size_t elt_size;
 	uint32_t count;
 	uint32_t in_use;
+	uint32_t free_top;   /* most recently put block, or ARENA_NO_BLOCK */
+	uint32_t fresh;      /* blocks [fresh, count) were never handed out */
 };
+
+/* a free block's link to the next free block (the block is the caller's otherwise) */
+static inline uint32_t *
+free_link(const struct sy_arena *a, uint32_t idx)
+{
+	return sy_arena_ptr(&a->view, idx);
+}
 
 static size_t
 arena_stride(size_t elt_size)
@@ -78,15 +93,13 @@ sy_arena_create(const char *name, size_t elt_size, uint32_t count, int socket)
 	a->view.stride = arena_stride(a->elt_size);
 	a->region = rte_zmalloc_socket(name, (size_t)count * a->view.stride,
 				       RTE_CACHE_LINE_SIZE, socket);
-	a->free = rte_malloc_socket(name, sizeof(*a->free) * (size_t)count, 0, socket);
-	if (a->region == NULL || a->free == NULL) {
+	if (a->region == NULL) {
 		sy_arena_free(a);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	a->view.base = a->region;
-	for (uint32_t i = 0; i < count; i++)
-		a->free[i] = count - 1 - i;   /* index 0 on top: fresh blocks in index order */
+	a->free_top = ARENA_NO_BLOCK;
 	return a;
 }
 
@@ -95,7 +108,6 @@ sy_arena_free(struct sy_arena *a)
 {
 	if (a == NULL)
 		return;
-	rte_free(a->free);
 	rte_free(a->region);
 	rte_free(a);
 }
@@ -103,10 +115,16 @@ sy_arena_free(struct sy_arena *a)
 int
 sy_arena_alloc(struct sy_arena *a, uint32_t *idx)
 {
-	if (a->in_use == a->count)
-		return -ENOMEM;
-	uint32_t i = a->free[a->count - a->in_use - 1];
+	uint32_t i;
 
+	if (a->free_top != ARENA_NO_BLOCK) {
+		i = a->free_top;
+		a->free_top = *free_link(a, i);
+	} else if (a->fresh < a->count) {
+		i = a->fresh++;
+	} else {
+		return -ENOMEM;
+	}
 	a->in_use++;
 	/* zero here, not on put: the caller writes the block next, so warming it pays */
 	memset(sy_arena_ptr(&a->view, i), 0, a->elt_size);
@@ -120,7 +138,8 @@ sy_arena_put(struct sy_arena *a, uint32_t idx)
 	RTE_ASSERT(idx < a->count);
 	RTE_ASSERT(a->in_use > 0);
 	a->in_use--;
-	a->free[a->count - a->in_use - 1] = idx;
+	*free_link(a, idx) = a->free_top;
+	a->free_top = idx;
 }
 
 uint32_t

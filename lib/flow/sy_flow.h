@@ -11,8 +11,8 @@
  * - struct sy_listen_table maps (local address, port) to a listener; address 0 is the
  *   wildcard, and an exact address wins over the wildcard.
  * - struct sy_arena hands out fixed-size blocks by 32-bit index from one preallocated,
- *   contiguous region (stride bytes per block plus a 4-byte free-list entry, no per-block
- *   header), so that owners store 4-byte indices instead of 8-byte pointers and can turn
+ *   contiguous region (stride bytes per block, no per-block header; the free list is
+ *   kept inside the free blocks), so that owners store 4-byte indices instead of 8-byte pointers and can turn
  *   an index into a pointer with one multiply-add.
  *
  * Keys and addresses are in network byte order. Errors are negative errno values.
@@ -122,7 +122,7 @@ struct sy_arena;
  * @param elt_size  block size in bytes (rounded up to 8); blocks are sy_arena_view()->stride
  *                  apart: the size rounded up to a power of two when it is at most 32 bytes
  *                  (no block straddles a cache line), else to a cache line (blocks are
- *                  cache-line aligned). Memory: count x (stride + 4) bytes.
+ *                  cache-line aligned). Memory: count x stride bytes.
  * @param count     number of blocks (1 .. 2^30 - 1)
  * @return the arena, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, ENOMEM)
  */
@@ -132,7 +132,8 @@ void sy_arena_free(struct sy_arena *a);
 /** 0 and *idx set to a zeroed block's index; -ENOMEM when every block is in use. */
 int sy_arena_alloc(struct sy_arena *a, uint32_t *idx);
 
-/** Returns block @p idx to the arena. */
+/** Returns block @p idx to the arena, which then owns its first 4 bytes (its free-list
+ * link) until the block is handed out again, zeroed. */
 void sy_arena_put(struct sy_arena *a, uint32_t idx);
 
 /** Blocks handed out and not yet returned. */
