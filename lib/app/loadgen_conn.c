@@ -199,10 +199,32 @@ lg_conn_request(struct sy_loadgen *l, sy_conn_t c)
 
 /* --- responses ----------------------------------------------------------------------- */
 
+/*
+ * The queue also holds the entries of connections that closed while they thought (stale,
+ * skipped when they come due), so it can fill although no more than the concurrency think
+ * at once. Full, the oldest entry leaves first, before it is written over: a live one
+ * (the earliest wake-up of all) sends its request now rather than never.
+ */
+static void
+think_make_room(struct sy_loadgen *l)
+{
+	struct lg_think *t = &l->think[l->think_head++ & (l->think_size - 1)];
+	struct lg_conn *lc = &l->conns[t->c];
+
+	if (lc->state == LC_THINK && lc->serial == t->serial) {
+		l->stats.think_cut_short++;
+		lg_conn_request(l, t->c);
+	}
+}
+
 static void
 think_push(struct sy_loadgen *l, sy_conn_t c)
 {
-	struct lg_think *t = &l->think[l->think_tail++ & (l->think_size - 1)];
+	struct lg_think *t;
+
+	if (l->think_tail - l->think_head == l->think_size)
+		think_make_room(l);
+	t = &l->think[l->think_tail++ & (l->think_size - 1)];
 
 	t->wake_us = lg_now32(l) + l->conf.think_us;
 	t->c = c;

@@ -113,6 +113,7 @@ void sy_loadgen_conf_defaults(struct sy_loadgen_conf *conf);
 	X(tuples_filtered)         /* tuples the tuple filter (RSS) passed over */ \
 	X(rate_behind)             /* opens the pacer could not do: max_concurrent reached */ \
 	X(send_deferred)           /* sy_tcp_send() said -EAGAIN */ \
+	X(think_cut_short)         /* think queue full of closed connections' entries: woken early */ \
 	X(no_mbuf)                 /* no mbuf for a request: connection aborted */ \
 	X(aborted)                 /* connections reset by sy_loadgen_abort_all() */
 

@@ -446,3 +446,37 @@ Test(loadgen, set_limits_never_raises_concurrency_above_the_created_bound)
 	run_until_done(10 * 1000000);
 	assert_no_errors();
 }
+
+/*
+ * A connection closed by the server while it thinks leaves a stale entry in the think
+ * queue (a FIFO sized for the concurrency). When the server keeps closing them (say an
+ * idle timeout shorter than the think time), stale entries pile up: a full queue must not
+ * lose a live connection's wake-up, or that connection would think forever and the run
+ * would never end.
+ */
+Test(loadgen, think_queue_full_of_closed_connections_loses_no_live_one)
+{
+	struct sy_loadgen_conf c;
+
+	server_start(0, 200);
+	client_conf(&c);
+	c.max_concurrent = 2;       /* a think queue of 4 */
+	c.total_conns = 0;
+	c.requests_per_conn = 0;
+	c.think_us = 100000;
+	client_start(&c);
+	for (int i = 0; i < 100; i++)
+		step(10);
+	cr_assert_eq(sy_loadgen_active(lg), 2);
+	/* the server resets every connection but its first, six times within one think time */
+	for (int round = 0; round < 6; round++) {
+		for (sy_conn_t h = 1; h < MAX_CONNS; h++)
+			if (sy_tcp_conn_state(srv.tcp, h) == SY_TCP_ESTABLISHED)
+				sy_tcp_abort(srv.tcp, h);
+		for (int i = 0; i < 100; i++)
+			step(10);
+	}
+	cr_assert_geq(sy_loadgen_stats(lg)->conns_failed_reset, 6);
+	sy_loadgen_stop_opening(lg);
+	run_until_done(10 * 1000000);
+}
