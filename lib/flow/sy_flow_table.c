@@ -193,6 +193,12 @@ sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uin
 	return 0;
 }
 
+void
+sy_flow_prefetch(const struct sy_flow_table *t, const struct sy_flow_key *key)
+{
+	rte_prefetch0(&t->slots[flow_home_of(t, flow_words_of(key))]);
+}
+
 uint64_t
 sy_flow_lookup_bulk(const struct sy_flow_table *t, const struct sy_flow_key **keys,
 		    unsigned int n, uint32_t *values)
