@@ -15,10 +15,13 @@
  * server closes once it is sent. A malformed request gets 400 and a close (RFC 9112 3).
  *
  * Memory: 8 bytes per connection (max_conns of them), plus a pool of max_messages
- * 64-byte message blocks (+ 4 bytes of free list each). A connection holds a block only
- * while a request is arriving or its response waits for send space; an idle keep-alive
- * connection holds none. When every block is in use, a connection whose request starts
- * is reset (RST) and counted in no_msg_state.
+ * 64-byte message blocks (the free list lives inside the free blocks). A connection holds
+ * a block only while a request is arriving or its response waits for send space; an idle
+ * keep-alive connection holds none. When every block is in use, a connection whose request
+ * starts is reset (RST) and counted in no_msg_state. Nothing times out a request that
+ * never completes: above 262 144 connections, where the default pool is a sixteenth of
+ * max_conns, that many peers each sending a partial request can hold every block (size
+ * max_messages for the worst case when the peers are not trusted).
  */
 #ifndef SY_HTTP_SERVER_H
 #define SY_HTTP_SERVER_H

@@ -46,7 +46,8 @@ struct sy_flow_table;
  * @param name      at most 21 characters; tags the table's heap allocations, need not be
  *                  unique
  * @param capacity  entries (1 .. 2^30); insert returns -ENOSPC at exactly this many
- *                  entries. Memory: 16 bytes x (capacity x 3/2, rounded up to 4), plus a header.
+ *                  entries. Memory: 16 bytes x (ceil(capacity x 3/2) + 1, rounded up to 4),
+ *                  plus a header.
  * @param socket    NUMA socket of the memory, or SOCKET_ID_ANY
  * @return the table, or NULL with rte_errno set (EINVAL, ENAMETOOLONG, ENOMEM)
  */

@@ -12,7 +12,8 @@
  *  - The slot stores value + 1, so 0 marks an empty slot and zeroed memory is an empty
  *    table; value UINT32_MAX (which would wrap to 0) is refused with -EINVAL.
  *  - Hash: crc32c over the 12 bytes (one 8-byte and one 4-byte crc32 instruction with
- *    SSE4.2, rte_hash_crc). Home slot by multiply-shift, (hash * nslots) >> 32, so the
+ *    SSE4.2, rte_hash_crc), then multiply-shift by a secret per-table multiplier so that
+ *    peers cannot aim keys at one probe run (flow_home_of()). Home slot by multiply-shift, (hash * nslots) >> 32, so the
  *    slot count need not be a power of two; probes wrap at the end of the array.
  *  - nslots = capacity * 3 / 2 rounded up to a multiple of 4: the load never exceeds 2/3.
  *    Measured at full capacity with 1 M scrambled keys (bench_flow sweep, probe lengths
@@ -43,9 +44,12 @@
 #include <stdbool.h>
 #include <string.h>
 #include <rte_errno.h>
+#include <sys/random.h>
+#include <rte_cycles.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
 
 /* Kept from the rte_hash implementation (its ring names) so that every name that was
  * valid stays valid and no longer one becomes valid: callers build names to this limit. */
@@ -70,6 +74,7 @@ _Static_assert(sizeof(struct flow_slot) == 16, "four slots per cache line");
 
 struct sy_flow_table {
 	struct flow_slot *slots;
+	uint64_t mix;           /* secret odd multiplier, drawn at create (see flow_home_of) */
 	uint32_t nslots;
 	uint32_t capacity;
 	uint32_t count;
@@ -91,10 +96,20 @@ flow_words_of(const struct sy_flow_key *k)
 	return w;
 }
 
+/*
+ * crc32c is public and linear: a peer that picks its source ports could compute which keys
+ * share the top bits of the crc, aim them all at one probe run, and make every lookup in
+ * it walk thousands of slots (measured in review: 86x slower lookups, 7 809 slots per
+ * probe). A secret seed would not help (with crc it only XORs one constant into every
+ * hash). The crc is therefore put through multiply-shift with a secret random odd
+ * multiplier (Dietzfelbinger et al.'s universal family): without the multiplier a peer
+ * cannot tell where its keys land, and distinct crcs collide with probability ~2^-31.
+ */
 static inline uint32_t
 flow_home_of(const struct sy_flow_table *t, struct flow_words w)
 {
-	uint32_t h = rte_hash_crc_4byte(w.hi, rte_hash_crc_8byte(w.lo, FLOW_HASH_SEED));
+	uint32_t c = rte_hash_crc_4byte(w.hi, rte_hash_crc_8byte(w.lo, FLOW_HASH_SEED));
+	uint32_t h = (uint32_t)(((uint64_t)c * t->mix) >> 32);
 
 	return (uint32_t)(((uint64_t)h * t->nslots) >> 32);
 }
@@ -131,6 +146,17 @@ flow_default_slots(uint32_t capacity)
 	return (uint32_t)n;
 }
 
+static uint64_t
+flow_secret_multiplier(void)
+{
+	uint64_t m;
+
+	/* from the kernel's CSPRNG; rte_rand() is seeded from the TSC, a guessable value */
+	if (getrandom(&m, sizeof(m), 0) != (ssize_t)sizeof(m))
+		m = rte_rand() ^ rte_get_tsc_cycles();
+	return m | 1;
+}
+
 struct sy_flow_table *
 sy_flow_table_create_slots(const char *name, uint32_t capacity, uint32_t nslots, int socket)
 {
@@ -159,6 +185,7 @@ sy_flow_table_create_slots(const char *name, uint32_t capacity, uint32_t nslots,
 	}
 	t->nslots = nslots;
 	t->capacity = capacity;
+	t->mix = flow_secret_multiplier();
 	return t;
 }
 

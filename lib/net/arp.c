@@ -372,11 +372,13 @@ sy_net_arp_reply_for_us(const struct sy_net *net, const struct rte_mbuf *m)
 
 	if (!net_read(m, 0, sizeof(eh), &eh) || !net_read(m, sizeof(eh), sizeof(ah), &ah) ||
 	    eh.ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP) ||
-	    !rte_is_same_ether_addr(&eh.dst_addr, &net->conf.mac) ||
+	    (!rte_is_same_ether_addr(&eh.dst_addr, &net->conf.mac) &&
+	     !rte_is_broadcast_ether_addr(&eh.dst_addr)) ||
 	    !arp_header_valid(&ah) || ah.arp_opcode != RTE_BE16(RTE_ARP_OP_REPLY))
 		return false;
-	return arp_sender_valid(net, &ah.arp_data) && ah.arp_data.arp_sip != 0 &&
-	       sy_net_is_local(net, ah.arp_data.arp_tip);
+	/* any target: a reply for another address (a gratuitous one announcing a new MAC)
+	 * still refreshes an entry that another worker may hold (arp_process()) */
+	return arp_sender_valid(net, &ah.arp_data) && ah.arp_data.arp_sip != 0;
 }
 
 /* ---- timers --------------------------------------------------------------------------- */

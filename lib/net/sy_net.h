@@ -233,11 +233,13 @@ void sy_net_announce(struct sy_net *net, uint64_t now_ms);
 int sy_net_arp_lookup(const struct sy_net *net, rte_be32_t ip, struct rte_ether_addr *mac);
 
 /**
- * True when @p m is an ARP reply that sy_net_input() would learn from: addressed to our
- * MAC, well formed (RFC 826 Ethernet/IPv4), from a unicast sender that is not one of our
- * addresses, answering for one of our addresses. Reads the frame, changes nothing: a
- * worker asks before it copies a reply to the other workers (whose requests it may
- * answer), so a forged or stray reply costs one check instead of a copy per worker.
+ * True when @p m is an ARP reply that sy_net_input() on some worker could learn from:
+ * addressed to our MAC or to broadcast, well formed (RFC 826 Ethernet/IPv4), from a
+ * unicast sender with an address that is not one of ours. (Whether it teaches anything
+ * depends on each worker's table: a reply for one of our addresses creates or updates the
+ * entry, one for another target only updates an existing entry.) Reads the frame, changes
+ * nothing: a worker asks before it copies a reply to the other workers, so a malformed or
+ * forged-sender reply costs one check instead of a copy per worker.
  */
 bool sy_net_arp_reply_for_us(const struct sy_net *net, const struct rte_mbuf *m);
 

@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <rte_byteorder.h>
 #include <rte_errno.h>
+#include <rte_hash_crc.h>
 #include <rte_memory.h>
 
 #include "sy_flow.h"
@@ -513,5 +514,49 @@ Test(flow_table, sequential_ports_give_random_hash_probe_lengths)
 	cr_assert_eq(st.entries, cap);
 	cr_assert_lt(st.hit_slots, 2.5);
 	cr_assert_lt(st.miss_slots, 6.5);
+	sy_flow_table_free(t);
+}
+
+/*
+ * A peer that chooses its source ports knows crc32c (it is public): it can pick, from a
+ * few addresses, ports whose crc falls in the lowest 1/64 of the hash range. Were the home
+ * slot taken from the crc alone, those keys would share one probe run and every lookup in
+ * it would walk thousands of slots. The table's secret multiplier must spread them like
+ * any other keys.
+ */
+Test(flow_table, keys_chosen_by_their_crc_do_not_pile_up)
+{
+	const uint32_t cap = 32768, n = 16384;
+	struct sy_flow_table *t = table(cap);
+	struct sy_flow_probe_stats st;
+	uint32_t found = 0;
+
+	for (uint32_t ip = 0; ip < 64 && found < n; ip++) {
+		for (uint32_t port = 1; port < 65536 && found < n; port++) {
+			struct sy_flow_key k = {
+				.local_ip = rte_cpu_to_be_32(0x0a000001),
+				.remote_ip = rte_cpu_to_be_32(0xc6120000u + ip),
+				.local_port = rte_cpu_to_be_16(80),
+				.remote_port = rte_cpu_to_be_16((uint16_t)port),
+			};
+			uint64_t lo;
+			uint32_t hi;
+
+			memcpy(&lo, &k, 8);
+			memcpy(&hi, (const uint8_t *)&k + 8, 4);
+			/* the attacker's choice: the crc the table starts from, top 6 bits zero */
+			if (rte_hash_crc_4byte(hi, rte_hash_crc_8byte(lo, 0x6c078965u)) >> 26 != 0)
+				continue;
+			cr_assert_eq(sy_flow_insert(t, &k, found), 0);
+			found++;
+		}
+	}
+	cr_assert_eq(found, n);
+	cr_assert_eq(sy_flow_table_check(t, &st), 0);
+	cr_log_info("crafted keys: hit %.2f slots, miss %.2f slots, max displacement %u",
+		    st.hit_slots, st.miss_slots, st.max_displacement);
+	cr_assert_lt(st.hit_slots, 2.5, "crafted keys share a run: %.1f slots per hit",
+		     st.hit_slots);
+	cr_assert_lt(st.max_displacement, 200);
 	sy_flow_table_free(t);
 }

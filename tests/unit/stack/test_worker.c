@@ -221,12 +221,27 @@ Test(worker_arp, reply_from_a_group_mac_is_not_shared)
 	assert_reply_not_shared(reply, "multicast sender hardware address");
 }
 
-Test(worker_arp, reply_for_another_address_is_not_shared)
+/* A neighbour may answer to the broadcast address; every worker must still learn it. */
+Test(worker_arp, broadcast_reply_is_learned_and_shared)
+{
+	struct rte_mbuf *reply = arp_frame(RTE_ARP_OP_REPLY);
+	struct rte_ether_addr mac;
+
+	memset(&rte_pktmbuf_mtod(reply, struct rte_ether_hdr *)->dst_addr, 0xff,
+	       RTE_ETHER_ADDR_LEN);
+	sy_worker_input(&fx.w[0], &reply, 1);
+	cr_assert_eq(fx.w[0].stats.arp_shared, 1);
+	sy_worker_arp_inbox(&fx.w[1]);
+	cr_assert_eq(sy_net_arp_lookup(fx.w[1].net, rte_cpu_to_be_32(PEER_IP), &mac), 0);
+	cr_assert(rte_is_same_ether_addr(&mac, &peer_mac));
+}
+
+Test(worker_arp, reply_with_an_unspecified_sender_address_is_not_shared)
 {
 	struct rte_mbuf *reply = arp_frame(RTE_ARP_OP_REPLY);
 
-	arp_data(reply)->arp_tip = rte_cpu_to_be_32(PEER_IP + 1);
-	assert_reply_not_shared(reply, "target address not ours");
+	arp_data(reply)->arp_sip = 0;
+	assert_reply_not_shared(reply, "sender address 0.0.0.0");
 }
 
 Test(worker_arp, reply_to_another_mac_or_malformed_is_not_shared)
