@@ -886,6 +886,7 @@ def md_summary(results):
                      f'({fmt(med(pth["synack_cycles_per_frame"]), 1)} cycles/frame), testpmd '
                      f'io-fwd {fmt(med(pth["testpmd_iofwd_mpps_per_core"]), 2)} Mpps, ratio '
                      f'{fmt(med(pth["ratio_synack_to_testpmd"]), 3)}\n')
+            L.extend(flow_summary(r['results'].get('flow', {})))
         elif name == 'bulk':
             L.append('### bulk\n')
             if r.get('status') != 'ran' or 'results' not in r:
@@ -1115,6 +1116,30 @@ def default_build():
         return os.path.join(TOP, 'build')
     cands = sorted(glob.glob(os.path.join(TOP, 'build*/app/synack/synack')), key=os.path.getmtime)
     return os.path.dirname(os.path.dirname(os.path.dirname(cands[-1]))) if cands else None
+
+
+def flow_summary(flow):
+    """Connection table against rte_hash, same keys and run (bench_flow), medians of runs."""
+    runs = [r for r in flow.get('runs', []) if r and r.get('tables')]
+    if not runs:
+        return []
+    L = ['| flow table, entries | ours: B/entry, lookup hit / miss / bulk, insert, remove '
+         '(ns) | rte_hash: same |', '| --- | --- | --- |']
+    for i, t0 in enumerate(runs[0]['tables']):
+        def cell(get):
+            vals = [get(r['tables'][i]) for r in runs if i < len(r['tables'])]
+            vals = [v for v in vals if v is not None]
+            return statistics.median(vals) if vals else None
+
+        def row(pick):
+            b = cell(lambda t: pick(t).get('bytes_per_entry'))
+            ops = [cell(lambda t, k=k: pick(t).get(k, {}).get('ns_per_op'))
+                   for k in ('lookup_hit', 'lookup_miss', 'lookup_bulk', 'insert', 'remove')]
+            return f'{fmt(b, 1)} B; ' + ' / '.join(fmt(o, 1) for o in ops[:3]) + \
+                f', {fmt(ops[3], 1)}, {fmt(ops[4], 1)}'
+        L.append(f'| {t0["entries"]:,} | {row(lambda t: t)} | '
+                 f'{row(lambda t: t.get("rte_hash", {}))} |')
+    return L + ['']
 
 
 def main():
