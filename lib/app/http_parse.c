@@ -9,6 +9,15 @@
  * far (3 names, so at most 3 comparisons per name byte); list-valued headers (Connection,
  * Transfer-Encoding) are matched token by token the same way. CR sets a flag that the
  * next byte must be LF; the line end is then handled by the state the CR arrived in.
+ *
+ * The byte machine is the definition and the general path. Two faster paths do exactly
+ * what it would do, and nothing when they cannot: a start line or field line whose line
+ * end is in the buffer is taken whole (table-driven character classes, the three known
+ * names compared by length and 8-byte words, one update of the parser per line), and a
+ * run of target, reason or value bytes is taken in bulk. Any line they do not take whole
+ * (split, over the bound, malformed) goes to the byte machine from its first byte, so
+ * every error is found by the machine at the same byte. tests/fuzz/fuzz_http.c parses each
+ * input whole and one byte at a time and compares the two.
  */
 #include "http_parse.h"
 
@@ -92,17 +101,33 @@ static const bool tchar[256] = {
 	['`'] = true, ['|'] = true, ['~'] = true,
 };
 
+/* RFC 9110 5.5 field-vchar (obs-text included), plus SP and HTAB inside a value; also
+ * the bytes of a reason-phrase (RFC 9112 4) */
+static const bool fchar[256] = {
+	['\t'] = true, [0x20 ... 0x7e] = true, [0x80 ... 0xff] = true,
+};
+
+/* RFC 9110 5.6.3 OWS */
+static const bool ows_char[256] = { ['\t'] = true, [' '] = true };
+
+/* a byte of a list element: a field char but ',', SP and HTAB, which separate them */
+static const bool list_char[256] = {
+	[0x21 ... 0x2b] = true, [0x2d ... 0x7e] = true, [0x80 ... 0xff] = true,
+};
+
+/* a byte of a request-target: RFC 3986 characters are all visible ASCII */
+static const bool target_char[256] = { [0x21 ... 0x7e] = true };
+
 static inline bool
 is_tchar(uint8_t c)
 {
 	return tchar[c];
 }
 
-/* RFC 9110 5.5 field-vchar, plus SP and HTAB inside a value */
 static inline bool
 is_field_char(uint8_t c)
 {
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
+	return fchar[c];
 }
 
 static inline uint8_t
@@ -701,21 +726,56 @@ body_bytes(struct sy_http_parser *p, uint32_t len)
 
 /* --- runs: what the byte machine would do to a whole run, done at once ----------------- */
 
-/* The known header @p name (of @p n bytes, case-insensitive), or H_NONE. */
+static inline uint64_t
+load64(const uint8_t *s)
+{
+	uint64_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return v;
+}
+
+/*
+ * @p n bytes at @p s equal @p lc (lower-case letters, digits and '-') with ASCII letters
+ * compared case-insensitively, as lower() does, whatever bytes @p s holds: bit 0x20 is
+ * folded in only where @p lc has a letter (bit 0x40, which digits and '-' lack), and
+ * c | 0x20 is a lower-case letter only when c is that letter in either case. 8 bytes at a
+ * time when @p n >= 8 (the last word overlaps the one before).
+ */
+static inline bool
+ieq(const uint8_t *s, const char *lc, uint32_t n)
+{
+	const uint8_t *l = (const uint8_t *)lc;
+	const uint64_t bit6 = UINT64_C(0x4040404040404040);
+	uint32_t k = 0;
+
+	if (n < 8) {
+		for (; k < n; k++)
+			if ((uint8_t)(s[k] | ((l[k] & 0x40) >> 1)) != l[k])
+				return false;
+		return true;
+	}
+	for (; k + 8 <= n; k += 8)
+		if ((load64(s + k) | ((load64(l + k) & bit6) >> 1)) != load64(l + k))
+			return false;
+	return k == n || (load64(s + n - 8) | ((load64(l + n - 8) & bit6) >> 1)) ==
+			 load64(l + n - 8);
+}
+
+/* The known header @p name (of @p n tchars, case-insensitive), or H_NONE. */
 static uint8_t
 known_header(const uint8_t *name, uint32_t n)
 {
-	for (unsigned int i = 0; i < header_names.n; i++) {
-		uint32_t k = 0;
-
-		if (header_names.len[i] != n)
-			continue;
-		while (k < n && lower(name[k]) == (uint8_t)header_names.s[i][k])
-			k++;
-		if (k == n)
-			return (uint8_t)(i + 1);
+	switch (n) {
+	case 14:
+		return ieq(name, "content-length", 14) ? H_CONTENT_LENGTH : H_NONE;
+	case 17:
+		return ieq(name, "transfer-encoding", 17) ? H_TRANSFER_ENCODING : H_NONE;
+	case 10:
+		return ieq(name, "connection", 10) ? H_CONNECTION : H_NONE;
+	default:
+		return H_NONE;
 	}
-	return H_NONE;
 }
 
 /* A whole field name and its colon in @p b: the work of field_name_byte() up to ':'. */
@@ -741,7 +801,9 @@ name_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
 static bool
 version_whole(const uint8_t *b, uint32_t len, uint8_t *minor)
 {
-	if (len < 8 || memcmp(b, "HTTP/1.", 7) != 0 || b[7] < '0' || b[7] > '9')
+	/* two 4-byte compares that the compiler inlines */
+	if (len < 8 || memcmp(b, "HTTP", 4) != 0 || memcmp(b + 3, "P/1.", 4) != 0 ||
+	    b[7] < '0' || b[7] > '9')
 		return false;
 	*minor = (uint8_t)(b[7] - '0');
 	return true;
@@ -767,6 +829,261 @@ start_run(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
 	p->state = S_TARGET;
 	p->sub = 0;
 	return p->method == SY_HTTP_METHOD_GET ? 4 : 5;
+}
+
+/* --- whole lines: a start line or field line with its LF in the buffer --------------- */
+
+/*
+ * The common case costs a few table look-ups per byte and one update of the parser per
+ * line. Each function below either takes a whole line, leaving the parser as the byte
+ * machine would after the line's LF, or takes nothing and changes nothing (split line,
+ * over the header bound, anything unusual or wrong): the byte machine then reads the
+ * same bytes and finds the same error at the same byte. So what is accepted, and every
+ * error, is decided by the byte machine's rules alone.
+ */
+
+/* Bytes at the start of @p b[0..len) that are all in class @p cls: unrolled, as lines
+ * mostly end well inside the buffer. */
+static inline uint32_t
+span(const bool *cls, const uint8_t *b, uint32_t len)
+{
+	uint32_t n = 0;
+
+	for (; n + 4 <= len; n += 4) {
+		if (!cls[b[n]])
+			return n;
+		if (!cls[b[n + 1]])
+			return n + 1;
+		if (!cls[b[n + 2]])
+			return n + 2;
+		if (!cls[b[n + 3]])
+			return n + 3;
+	}
+	while (n < len && cls[b[n]])
+		n++;
+	return n;
+}
+
+/* The known header whose name and colon start @p b, its name length in *n; H_NONE when
+ * none does (a known name then is not the line's name either). */
+static inline uint8_t
+known_name(const uint8_t *b, uint32_t len, uint32_t *n)
+{
+	if (len > 14 && b[14] == ':' && ieq(b, "content-length", 14)) {
+		*n = 14;
+		return H_CONTENT_LENGTH;
+	}
+	if (len > 10 && b[10] == ':' && ieq(b, "connection", 10)) {
+		*n = 10;
+		return H_CONNECTION;
+	}
+	if (len > 17 && b[17] == ':' && ieq(b, "transfer-encoding", 17)) {
+		*n = 17;
+		return H_TRANSFER_ENCODING;
+	}
+	return H_NONE;
+}
+
+/* Length up to and including the line end (CRLF or a bare LF, RFC 9112 2.2) at @p b[e],
+ * or 0 when @p b[e] is not a whole line end. */
+static inline uint32_t
+eol_at(const uint8_t *b, uint32_t e, uint32_t len)
+{
+	if (e + 1 < len && b[e] == '\r' && b[e + 1] == '\n')
+		return e + 2;
+	if (e < len && b[e] == '\n')
+		return e + 1;
+	return 0;
+}
+
+/* Content-Length value @p v (after the leading OWS, up to the line end), whole. */
+static bool
+length_whole(struct sy_http_parser *p, const uint8_t *v, uint32_t n)
+{
+	uint64_t x = 0;
+	uint32_t k = 0;
+	uint8_t sub;
+
+	for (; k < n && v[k] >= '0' && v[k] <= '9'; k++) {
+		if (x >= LENGTH_MAX / 10)  /* maybe over the bound: the machine decides */
+			return false;
+		x = x * 10 + (uint64_t)(v[k] - '0');
+	}
+	if (k == 0)
+		return false;
+	for (sub = 1; k < n && (v[k] == ' ' || v[k] == '\t'); k++)
+		sub = 2;
+	if (k != n || ((p->flags & SY_HTTP_F_CL) && p->content_length != x))
+		return false;
+	p->content_length = x;
+	p->remaining = 0;
+	p->flags |= SY_HTTP_F_CL;
+	p->sub = sub;
+	return true;
+}
+
+/* The flags a Connection or Transfer-Encoding list token leaves (list_token_end()). */
+static uint16_t
+list_token(uint16_t flags, uint8_t hdr, const uint8_t *t, uint32_t n)
+{
+	if (hdr == H_CONNECTION) {
+		if (n == 5 && ieq(t, "close", 5))
+			flags |= SY_HTTP_F_CLOSE;
+		else if (n == 10 && ieq(t, "keep-alive", 10))
+			flags |= SY_HTTP_F_KEEP_ALIVE;
+		return flags;
+	}
+	if (n == 7 && ieq(t, "chunked", 7))
+		return flags | SY_HTTP_F_CHUNKED;
+	return flags & (uint16_t)~SY_HTTP_F_CHUNKED;
+}
+
+/* A comma list value whole: tokens are what lies between ',', SP and HTAB. */
+static void
+list_whole(struct sy_http_parser *p, uint8_t hdr, const uint8_t *v, uint32_t n)
+{
+	uint16_t flags = p->flags;
+	uint32_t k = 0;
+
+	while (k < n) {
+		uint32_t t = k;
+
+		k += span(list_char, v + k, n - k);
+		if (k > t)
+			flags = list_token(flags, hdr, v + t, k - t);
+		k++;
+	}
+	if (hdr == H_TRANSFER_ENCODING)
+		flags |= SY_HTTP_F_TE;
+	p->flags = flags;
+	p->sub = 0;
+}
+
+/* A whole field line: name ":" OWS value OWS, then CRLF or LF (RFC 9112 5). */
+static uint32_t
+field_line_whole(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
+	uint32_t n = 0, v, e, end;
+	uint8_t hdr = known_name(b, len, &n);
+
+	if (hdr == H_NONE) {
+		n = span(tchar, b, len);
+		if (n == 0 || n == len || b[n] != ':')
+			return 0;
+	}
+	v = n + 1;
+	if (v < len && b[v] == ' ')  /* the usual single SP */
+		v++;
+	while (v < len && ows_char[b[v]])
+		v++;
+	e = v + span(fchar, b + v, len - v);
+	end = eol_at(b, e, len);
+	if (end == 0)
+		return 0;
+	if (p->flags & SY_HTTP_F_TRAILER)
+		hdr = H_NONE;  /* trailer fields are parsed and ignored */
+	if (hdr == H_CONTENT_LENGTH) {
+		if (!length_whole(p, b + v, e - v))
+			return 0;
+	} else if (hdr != H_NONE) {
+		list_whole(p, hdr, b + v, e - v);
+	} else {
+		p->sub = 0;
+	}
+	p->hdr = H_NONE;
+	p->state = S_FIELD_START;
+	match_begin(p);
+	return end;
+}
+
+/* A whole request-line: method SP request-target SP HTTP-version, then CRLF or LF. */
+static uint32_t
+request_line_whole(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
+	uint32_t m = 0, t, e, end;
+	uint8_t minor;
+
+	m = span(tchar, b, len);
+	if (m == 0 || m == len || b[m] != ' ')
+		return 0;
+	t = m + 1;
+	e = t + span(target_char, b + t, len - t);
+	if (e == t || e == len || b[e] != ' ')
+		return 0;
+	e++;
+	if (!version_whole(b + e, len - e, &minor))
+		return 0;
+	end = eol_at(b, e + 8, len);
+	if (end == 0)
+		return 0;
+	p->method = m == 3 && b[0] == 'G' && b[1] == 'E' && b[2] == 'T' ? SY_HTTP_METHOD_GET :
+		    m == 4 && memcmp(b, "HEAD", 4) == 0 ? SY_HTTP_METHOD_HEAD :
+		    SY_HTTP_METHOD_OTHER;
+	p->minor = minor;
+	p->sub = 8;
+	p->state = S_FIELD_START;
+	return end;
+}
+
+/* A whole status-line: HTTP-version SP 3DIGIT [SP reason], then CRLF or LF. */
+static uint32_t
+status_line_whole(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
+	uint32_t e = 12, end;
+	uint16_t status;
+	uint8_t minor;
+
+	if (len < 13 || b[8] != ' ' || !version_whole(b, len, &minor))
+		return 0;
+	if (b[9] < '0' || b[9] > '9' || b[10] < '0' || b[10] > '9' || b[11] < '0' ||
+	    b[11] > '9')
+		return 0;
+	status = (uint16_t)((b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0'));
+	if (status < 100 || status > 599)
+		return 0;
+	if (b[12] == ' ')  /* the reason-phrase, possibly empty */
+		e = 13 + span(fchar, b + 13, len - 13);
+	end = eol_at(b, e, len);
+	if (end == 0)
+		return 0;
+	p->minor = minor;
+	p->status = status;
+	p->sub = 3;
+	p->state = S_FIELD_START;
+	match_begin(p);
+	return end;
+}
+
+/*
+ * Whole lines from the start of a message or of a field line on: the start line, the
+ * field lines and the empty line that ends the section, while each is whole in @p b and
+ * within the header bound. Returns the bytes taken (0: the byte machine goes on) or
+ * -enum sy_http_error from the end of the section (RFC 9112 6.3), which the machine would
+ * report at the same LF.
+ */
+static int32_t
+head_lines(struct sy_http_parser *p, const uint8_t *b, uint32_t len)
+{
+	uint32_t room = p->max_header - p->hdr_bytes;
+	uint32_t i = 0, n;
+
+	if (len > room)
+		len = room;
+	if (p->state == S_START) {
+		i = p->kind == SY_HTTP_REQUEST ? request_line_whole(p, b, len) :
+		    status_line_whole(p, b, len);
+		if (i == 0)
+			return 0;
+	}
+	while ((n = field_line_whole(p, b + i, len - i)) != 0)
+		i += n;
+	n = eol_at(b, i, len);
+	p->hdr_bytes += n ? n : i;
+	if (n == 0)
+		return (int32_t)i;
+	if (headers_end(p) < 0)
+		return -(int32_t)p->error;
+	return (int32_t)n;
 }
 
 /*
@@ -836,6 +1153,16 @@ sy_http_parser_feed(struct sy_http_parser *p, const void *data, uint32_t len)
 		if (p->state == S_BODY || p->state == S_BODY_EOF || p->state == S_CHUNK_DATA) {
 			i += body_bytes(p, len - i);
 			continue;
+		}
+		if (!p->cr && (p->state == S_START || p->state == S_FIELD_START)) {
+			int32_t n = head_lines(p, b + i, len - i);
+
+			if (n < 0)
+				return n;
+			if (n > 0) {
+				i += (uint32_t)n;
+				continue;
+			}
 		}
 		if (!p->cr && p->state < S_BODY && p->state != S_FIELD_NAME) {
 			uint32_t n = head_run(p, b + i, len - i);

@@ -5,11 +5,14 @@
  * chunking of the second pass (bits 2..7); byte 1 sets max_header (64 + 64 * b); the rest
  * is the byte stream of a connection.
  *
- * The parser says a message may be split anywhere, so the same stream is parsed twice:
- * in one feed, then in small pieces; both must see the same messages with the same
- * fields, the same error and the same end (abort() otherwise). A feed that consumes
- * nothing while no message is complete breaks the contract (an application would spin)
- * and aborts too.
+ * The parser says a message may be split anywhere, so the same stream is parsed three
+ * times: in one feed, in small pieces, and one byte at a time; all must see the same
+ * messages with the same fields, ending at the same offsets (the feed stops right after
+ * each message), the same error and the same end (abort() otherwise). The one-feed pass
+ * takes the parser's whole-line fast path wherever a line is whole in the buffer, the
+ * 1-byte pass only its byte machine: this is a differential test of the two. A feed that
+ * consumes nothing while no message is complete breaks the contract (an application would
+ * spin) and aborts too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +38,9 @@ mix(uint64_t *h, uint64_t v)
 }
 
 static void
-message_done(struct sy_http_parser *p, struct outcome *o)
+message_done(struct sy_http_parser *p, struct outcome *o, size_t end)
 {
+	mix(&o->digest, end);
 	mix(&o->digest, sy_http_parser_method(p));
 	mix(&o->digest, sy_http_parser_status(p));
 	mix(&o->digest, sy_http_parser_minor(p));
@@ -78,7 +82,7 @@ parse(const uint8_t *d, size_t len, size_t piece, uint8_t mode, uint32_t max_hea
 				abort();
 			at += (size_t)r;
 			if (sy_http_parser_done(&p)) {
-				message_done(&p, o);
+				message_done(&p, o, off + at);
 				sy_http_parser_next(&p);
 				if (mode & 2)
 					sy_http_parser_expect_no_body(&p);
@@ -89,13 +93,13 @@ parse(const uint8_t *d, size_t len, size_t piece, uint8_t mode, uint32_t max_hea
 	}
 	o->eof = sy_http_parser_eof(&p);
 	if (o->eof == 1)
-		message_done(&p, o);
+		message_done(&p, o, len);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct outcome whole, pieces;
+	struct outcome whole, pieces, bytes;
 
 	if (size < 2)
 		return 0;
@@ -107,6 +111,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse(data + 2, size - 2, piece, mode, max_header, &pieces);
 	if (whole.messages != pieces.messages || whole.digest != pieces.digest ||
 	    whole.error != pieces.error || whole.eof != pieces.eof)
+		abort();
+	if (piece == 1)
+		return 0;
+	parse(data + 2, size - 2, 1, mode, max_header, &bytes);
+	if (whole.messages != bytes.messages || whole.digest != bytes.digest ||
+	    whole.error != bytes.error || whole.eof != bytes.eof)
 		abort();
 	return 0;
 }

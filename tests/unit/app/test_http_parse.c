@@ -103,26 +103,25 @@ assert_same(const struct result *a, const struct result *b, const char *what)
 	cr_assert(memcmp(a->msgs, b->msgs, sizeof(a->msgs[0]) * a->n) == 0, "%s: fields", what);
 }
 
-/* The result of @p msg whole equals the result of every 2-piece and 3-piece cut, and of
- * one byte at a time. */
+/* The result of @p msg (of @p len bytes) whole equals the result of every 2-piece and
+ * 3-piece cut, and of one byte at a time, with header bound @p max. */
 static struct result
-parse_every_split(enum sy_http_kind kind, const char *msg, bool eof)
+parse_every_split_len(enum sy_http_kind kind, uint32_t max, const char *msg, uint32_t len,
+		      bool eof)
 {
-	uint32_t len = (uint32_t)strlen(msg);
-	struct result whole = parse_whole(kind, msg, eof);
+	struct result whole = parse_cut(kind, max, msg, len, NULL, 0, eof);
 	char what[64];
 
 	for (uint32_t i = 0; i <= len; i++) {
 		uint32_t cut[1] = { i };
-		struct result r = parse_cut(kind, SY_HTTP_MAX_HEADER_DEFAULT, msg, len, cut, 1,
-					    eof);
+		struct result r = parse_cut(kind, max, msg, len, cut, 1, eof);
 
 		snprintf(what, sizeof(what), "cut at %u", i);
 		assert_same(&whole, &r, what);
 		for (uint32_t j = i; j <= len && len < 200; j += 7) {
 			uint32_t cuts[2] = { i, j };
 
-			r = parse_cut(kind, SY_HTTP_MAX_HEADER_DEFAULT, msg, len, cuts, 2, eof);
+			r = parse_cut(kind, max, msg, len, cuts, 2, eof);
 			snprintf(what, sizeof(what), "cuts at %u, %u", i, j);
 			assert_same(&whole, &r, what);
 		}
@@ -132,10 +131,17 @@ parse_every_split(enum sy_http_kind kind, const char *msg, bool eof)
 	cr_assert_lt(len, 4096);
 	for (uint32_t i = 0; i < len; i++)
 		bytes[i] = i + 1;
-	struct result r = parse_cut(kind, SY_HTTP_MAX_HEADER_DEFAULT, msg, len, bytes, len, eof);
+	struct result r = parse_cut(kind, max, msg, len, bytes, len, eof);
 
 	assert_same(&whole, &r, "byte at a time");
 	return whole;
+}
+
+static struct result
+parse_every_split(enum sy_http_kind kind, const char *msg, bool eof)
+{
+	return parse_every_split_len(kind, SY_HTTP_MAX_HEADER_DEFAULT, msg,
+				     (uint32_t)strlen(msg), eof);
 }
 
 static void
@@ -578,4 +584,239 @@ Test(http_parse, status_line_with_empty_reason_is_accepted)
 	cr_assert_eq(r.n, 2);
 	cr_assert_eq(r.msgs[1].status, 503);
 	cr_assert_not(r.msgs[1].keep_alive);
+}
+
+/* --- whole lines against the byte machine ---------------------------------------------
+ * A start line or field line whole in one buffer is taken at once; split, it goes byte by
+ * byte. Each message below is parsed in one feed, cut at every point and fed one byte at
+ * a time (parse_every_split), and must give the same result everywhere: the one RFC 9112
+ * asks for.
+ */
+
+/* parse_every_split() of @p msg must fail with @p e under header bound @p max. */
+static void
+assert_error_max(enum sy_http_kind kind, uint32_t max, const char *msg, enum sy_http_error e)
+{
+	struct result r = parse_every_split_len(kind, max, msg, (uint32_t)strlen(msg), false);
+
+	cr_assert_eq(r.err, -(int)e, "%s (bound %u): got %s, want %s", msg, max,
+		     sy_http_strerror(r.err), sy_http_strerror(e));
+}
+
+Test(http_parse, names_near_known_names_are_other_fields)
+{
+	/* RFC 9110 5.1: names match whole; a prefix or an extension of Content-Length,
+	 * Connection or Transfer-Encoding is an unknown field, whose value is not checked */
+	const char *req = "POST / HTTP/1.1\r\nContent-Lengthx: abc\r\nContent-Lengt: 5\r\n"
+			  "Connectio: close\r\nConnection-: close\r\nXConnection: close\r\n"
+			  "Transfer-Encodin: chunked\r\nTransfer-Encoding2: chunked\r\n"
+			  "Content_Length: 7\r\n\r\n";
+	struct result r = parse_every_split(SY_HTTP_REQUEST, req, false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_not(r.msgs[0].has_length);
+	cr_assert_not(r.msgs[0].chunked);
+	cr_assert(r.msgs[0].keep_alive);
+	cr_assert_eq(r.msgs[0].end, strlen(req), "no body without a length (RFC 9112 6.3)");
+}
+
+Test(http_parse, known_names_in_any_case_are_recognised)
+{
+	/* RFC 9110 5.1: field names are case-insensitive */
+	struct result r = parse_every_split(SY_HTTP_REQUEST,
+		"POST / HTTP/1.1\r\ncOnTeNt-LeNgTh: 3\r\nCONNECTION: CLOSE\r\n\r\nabc", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.msgs[0].content_length, 3);
+	cr_assert_eq(r.msgs[0].body, 3);
+	cr_assert_not(r.msgs[0].keep_alive);
+	r = parse_every_split(SY_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\ntransfer-ENCODING: CHUNKED\r\n"
+			      "connection: Keep-Alive\r\n\r\n1\r\nx\r\n0\r\n\r\n", false);
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert(r.msgs[0].chunked);
+	cr_assert_eq(r.msgs[0].body, 1);
+	cr_assert(r.msgs[0].keep_alive);
+}
+
+Test(http_parse, bytes_that_only_fold_like_a_known_name_are_not_it)
+{
+	/* CR (0x0d) | 0x20 is '-': a CR inside a name is still a bad line (RFC 9112 2.2) */
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nContent\rLength: 5\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	/* obs-text and '@', '[' differ from letters only in bit 0x20 or above */
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nConn\xc5" "ction: close\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	struct result r = parse_every_split(SY_HTTP_REQUEST,
+		"GET / HTTP/1.1\r\nConnectio\x4e: close\r\nCo\x4eNECTION: close\r\n\r\n", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_not(r.msgs[0].keep_alive, "'N' is 'n' in any case");
+	r = parse_every_split(SY_HTTP_REQUEST,
+		"GET / HTTP/1.1\r\nConnection: \x43LOS\x45\r\n\r\n"
+		"GET / HTTP/1.1\r\nConnection: cl\xcfse\r\n\r\n", false);
+	cr_assert_eq(r.n, 2);
+	cr_assert_not(r.msgs[0].keep_alive);
+	cr_assert(r.msgs[1].keep_alive, "0xcf is not 'O'");
+}
+
+Test(http_parse, whitespace_before_colon_and_obs_fold_are_rejected)
+{
+	/* RFC 9112 5.1: no whitespace between name and colon; 5.2: obs-fold rejected */
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nContent-Length : 5\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\r\nConnection\t: close\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\r\nConnection: keep-alive\r\n\tclose\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nServer: a\r\n b\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+}
+
+Test(http_parse, cr_not_followed_by_lf_is_rejected_in_every_line)
+{
+	/* RFC 9112 2.2: a CR must be followed by LF */
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\rX\r\n\r\n", SY_HTTP_E_VERSION);
+	/* a stray CR in the reason-phrase has always been reported as bad_header */
+	assert_error(SY_HTTP_RESPONSE, "HTTP/1.1 200 OK\rX\r\n\r\n", SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_RESPONSE, "HTTP/1.1 200\rX\r\n\r\n", SY_HTTP_E_STATUS);
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\r\nConnection: close\rX\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nContent-Length: 5\r5\r\n\r\n",
+		     SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", SY_HTTP_E_HEADER);
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\n\r\r\n", SY_HTTP_E_HEADER);
+}
+
+Test(http_parse, lines_ending_exactly_at_the_buffer_end_are_taken_whole)
+{
+	const char *seg[] = {
+		"GET / HTTP/1.1\r\n", "Host: a\r\n", "Connection: close\r", "\n", "\r\n",
+	};
+	struct sy_http_parser p;
+
+	sy_http_parser_init(&p, SY_HTTP_REQUEST, 8192);
+	for (unsigned int i = 0; i < 5; i++) {
+		uint32_t n = (uint32_t)strlen(seg[i]);
+
+		/* a segment that does not finish the message is consumed whole */
+		cr_assert_eq(sy_http_parser_feed(&p, seg[i], n), (int32_t)n, "segment %u", i);
+		cr_assert_eq(sy_http_parser_done(&p), i == 4, "segment %u", i);
+		cr_assert_eq(sy_http_parser_headers_done(&p), i == 4, "segment %u", i);
+	}
+	cr_assert_not(sy_http_parser_keep_alive(&p));
+	/* the same with bare LFs (RFC 9112 2.2) */
+	struct result r = parse_every_split(SY_HTTP_RESPONSE,
+		"HTTP/1.1 200 OK\nContent-Length: 2\nConnection: close\n\nok", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_eq(r.msgs[0].body, 2);
+	cr_assert_not(r.msgs[0].keep_alive);
+}
+
+Test(http_parse, header_bound_reached_inside_a_whole_line)
+{
+	/* 16 + 22 + 16 + 2 = 56 bytes of header section */
+	const char *req = "GET / HTTP/1.1\r\nHost: example.com:80\r\nX-A: yyyyyyyyy\r\n\r\n";
+	uint32_t len = (uint32_t)strlen(req);
+
+	cr_assert_eq(len, 56);
+	cr_assert_eq(parse_every_split_len(SY_HTTP_REQUEST, 56, req, len, false).err, 0);
+	cr_assert_eq(parse_every_split_len(SY_HTTP_REQUEST, 56, req, len, false).n, 1);
+	/* the bound inside the empty line, right after a field line, at its LF, inside it,
+	 * right after the request-line, inside it */
+	assert_error_max(SY_HTTP_REQUEST, 55, req, SY_HTTP_E_TOO_LARGE);
+	assert_error_max(SY_HTTP_REQUEST, 54, req, SY_HTTP_E_TOO_LARGE);
+	assert_error_max(SY_HTTP_REQUEST, 53, req, SY_HTTP_E_TOO_LARGE);
+	assert_error_max(SY_HTTP_REQUEST, 45, req, SY_HTTP_E_TOO_LARGE);
+	assert_error_max(SY_HTTP_REQUEST, 16, req, SY_HTTP_E_TOO_LARGE);
+	assert_error_max(SY_HTTP_REQUEST, 7, req, SY_HTTP_E_TOO_LARGE);
+	/* a bad byte before the bound is a bad header; after the bound, the bound comes
+	 * first (the section is read in order) */
+	const char *bad = "GET / HTTP/1.1\r\nX-A: yyyy\x01yyyy\r\n\r\n";
+
+	assert_error_max(SY_HTTP_REQUEST, 30, bad, SY_HTTP_E_HEADER);
+	assert_error_max(SY_HTTP_REQUEST, 25, bad, SY_HTTP_E_TOO_LARGE);
+	assert_error_max(SY_HTTP_RESPONSE, 20,
+			 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", SY_HTTP_E_TOO_LARGE);
+}
+
+Test(http_parse, content_length_edges_in_whole_lines)
+{
+	/* RFC 9110 8.6: 1*DIGIT; leading zeros and trailing OWS are fine */
+	struct result r = parse_every_split(SY_HTTP_RESPONSE,
+		"HTTP/1.1 200 OK\r\nContent-Length: 00000000000000000000000002 \t\r\n\r\nok"
+		"HTTP/1.1 304 Not Modified\r\nContent-Length: 4611686018427387904\r\n\r\n", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 2);
+	cr_assert_eq(r.msgs[0].content_length, 2);
+	cr_assert_eq(r.msgs[0].body, 2);
+	cr_assert_eq(r.msgs[1].content_length, UINT64_C(1) << 62, "the largest accepted");
+	assert_error(SY_HTTP_RESPONSE,
+		     "HTTP/1.1 304 Not Modified\r\nContent-Length: 4611686018427387905\r\n\r\n",
+		     SY_HTTP_E_LENGTH);
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nContent-Length: 5 \t5\r\n\r\n",
+		     SY_HTTP_E_LENGTH);
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nContent-Length: \t \r\n\r\n",
+		     SY_HTTP_E_LENGTH);
+	assert_error(SY_HTTP_REQUEST, "POST / HTTP/1.1\r\nContent-Length: 5\r\n"
+		     "content-length: 05\r\nContent-Length: 6\r\n\r\n", SY_HTTP_E_LENGTH);
+}
+
+Test(http_parse, list_values_in_whole_lines)
+{
+	/* RFC 9110 5.6.1: empty list elements and OWS around commas are allowed */
+	struct result r = parse_every_split(SY_HTTP_REQUEST,
+		"GET / HTTP/1.1\r\nConnection: ,\t, close ,\r\n\r\n"
+		"GET / HTTP/1.1\r\nConnection: \"close\"\r\n\r\n"
+		"GET / HTTP/1.0\r\nConnection: upgrade,keep-alive\t\r\n\r\n"
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked,\r\nTransfer-Encoding: ,\r\n\r\n"
+		"0\r\n\r\n", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 4);
+	cr_assert_not(r.msgs[0].keep_alive);
+	cr_assert(r.msgs[1].keep_alive, "a quoted close is not the close option");
+	cr_assert(r.msgs[2].keep_alive);
+	cr_assert(r.msgs[3].chunked, "empty elements do not change the final coding");
+}
+
+Test(http_parse, trailer_fields_with_known_names_are_ignored)
+{
+	/* RFC 9112 7.1.2: trailer fields are not header fields */
+	struct result r = parse_every_split(SY_HTTP_RESPONSE,
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
+		"Content-Length: 9\r\nConnection: close\r\nTransfer-Encoding: gzip\r\n\r\n", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 1);
+	cr_assert_not(r.msgs[0].has_length);
+	cr_assert(r.msgs[0].chunked);
+	cr_assert(r.msgs[0].keep_alive);
+	cr_assert_eq(r.msgs[0].body, 2);
+}
+
+Test(http_parse, start_line_edges_in_whole_lines)
+{
+	struct result r = parse_every_split(SY_HTTP_REQUEST,
+		"M-SEARCH * HTTP/1.1\nHost: a\n\nGET /?q=a~b HTTP/1.0\r\n\r\n", false);
+
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 2);
+	cr_assert_eq(r.msgs[0].method, SY_HTTP_METHOD_OTHER);
+	cr_assert_eq(r.msgs[1].minor, 0);
+	r = parse_every_split(SY_HTTP_RESPONSE, "HTTP/1.1 200 O\tK \xe9\r\nContent-Length: 0\r\n\r\n"
+			      "HTTP/1.1 599\nContent-Length: 0\n\n", false);
+	cr_assert_eq(r.err, 0);
+	cr_assert_eq(r.n, 2);
+	cr_assert_eq(r.msgs[1].status, 599);
+	assert_error(SY_HTTP_REQUEST, "GET /\x7f HTTP/1.1\r\n\r\n", SY_HTTP_E_REQUEST_LINE);
+	assert_error(SY_HTTP_REQUEST, "GET / HTTP/1.1\t\r\n\r\n", SY_HTTP_E_VERSION);
+	assert_error(SY_HTTP_RESPONSE, "HTTP/1.1 200 O\x7fK\r\n\r\n", SY_HTTP_E_STATUS);
+	assert_error(SY_HTTP_RESPONSE, "HTTP/1.1 200OK\r\n\r\n", SY_HTTP_E_STATUS);
+	assert_error(SY_HTTP_RESPONSE, "HTTP/1.1 600\r\n\r\n", SY_HTTP_E_STATUS);
 }
