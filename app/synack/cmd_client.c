@@ -26,7 +26,7 @@ synack_cmd_client(int argc, char **argv)
 	synack_eal_up(&r);
 	sy_tcp_conf_defaults(&tcp);
 	client_size_tcp(&tcp, &co, &r.conf.ip, r.conf.worker_count);
-	synack_stacks_up(&r, &tcp);
+	synack_stacks_up(&r, &tcp, NULL);
 	client_start(&c, &co, &r, &r.stack_a, &r.conf.ip, &tcp, 0, "client");
 	client_hooks(&c, &hooks);
 	synack_run_lcores(&r, &hooks);

@@ -72,7 +72,7 @@ synack_cmd_demo(int argc, char **argv)
 	static struct serve_apps apps;
 	static struct demo_opts d;
 	struct option all[48];
-	struct sy_tcp_conf tcp;
+	struct sy_tcp_conf tcp, server_tcp;
 	struct synack_hooks hooks;
 
 	demo_defaults(&d, &r);
@@ -89,7 +89,10 @@ synack_cmd_demo(int argc, char **argv)
 		tcp.keepalive = true;
 		tcp.keepalive_idle_s = d.keepalive_s;
 	}
-	synack_stacks_up(&r, &tcp);
+	/* the same engine on both sides, but TIME-WAIT records where the first close is */
+	server_tcp = tcp;
+	demo_server_time_wait(&server_tcp, &d.co, &r.peer_conf.ip, r.conf.worker_count);
+	synack_stacks_up(&r, &server_tcp, &tcp);
 	if (!d.co.target_set) {
 		d.co.lg.dst_ip = r.conf.ip.addr_first;
 		d.co.lg.dst_port = rte_cpu_to_be_16(d.so.port);
@@ -97,7 +100,7 @@ synack_cmd_demo(int argc, char **argv)
 	}
 	if (d.co.lg.proto == SY_LOADGEN_HTTP && d.so.app == SERVE_HTTP && d.co.lg.expect_body < 0)
 		d.co.lg.expect_body = (int64_t)d.so.http.body_size;
-	serve_apps_start(&apps, &d.so, &r.stack_a, &tcp, &r.stats, 0);
+	serve_apps_start(&apps, &d.so, &r.stack_a, &server_tcp, &r.stats, 0);
 	client_start(&c, &d.co, &r, &r.stack_b, &r.peer_conf.ip, &tcp, r.stack_a.n_workers, "demo");
 	printf("synack demo: server (%s on port %u) and client in one process over the in-memory "
 	       "link, %u worker(s) each, %.0f s\n", serve_app_name(d.so.app), d.so.port,

@@ -63,7 +63,7 @@ synack_cmd_pktpath(int argc, char **argv)
 
 	synack_parse_common(&r.opts, argc, argv, NULL, pktpath_long, pktpath_opt, &packets);
 	synack_eal_up(&r);
-	synack_stacks_up(&r, NULL);
+	synack_stacks_up(&r, NULL, NULL);
 	for (uint16_t q = 0; q < r.stack_a.n_workers; q++)
 		r.stack_a.workers[q]->rx_limit = (packets + r.stack_a.n_workers - 1) /
 						 r.stack_a.n_workers;

@@ -60,7 +60,7 @@ synack_cmd_server(int argc, char **argv)
 	synack_parse_common(&r.opts, argc, argv, NULL, serve_long_opts, server_opt, &so);
 	synack_eal_up(&r);
 	sy_tcp_conf_defaults(&tcp);
-	synack_stacks_up(&r, &tcp);
+	synack_stacks_up(&r, &tcp, NULL);
 	serve_apps_start(&apps, &so, &r.stack_a, &tcp, &r.stats, 0);
 	printf("synack server: %s, %u worker(s), app %s on TCP port %u; Ctrl-C stops\n",
 	       r.conf.file, r.stack_a.n_workers, serve_app_name(so.app), so.port);

@@ -108,14 +108,19 @@ worker_conf(struct sy_loadgen_conf *lg, const struct client_opts *co, uint16_t n
  * unpaced, the tuple space. Keep-alive runs (--requests 0) close nothing until the stop,
  * so they keep the engine's default: at the stop, connections beyond it close without
  * TIME-WAIT and are counted (tcp.time_wait_overflow), which ends nothing early since the
- * run is over. Clamped to keep memory bounded (a record with its flow and timer entries
- * is about 100 bytes).
+ * run is over. Only the side that closes first enters TIME-WAIT (RFC 9293 3.6): with
+ * --closer server the client keeps the default too, and the server (the demo's, sized by
+ * demo_server_time_wait()) gets the records. Sizing the client's records for its whole
+ * tuple space there only made its flow table megabytes of empty slots, and the first look
+ * at each new tuple a cache miss (the top of the client's profile). Clamped to keep memory
+ * bounded (a record with its flow and timer entries is about 100 bytes).
  */
 #define CLIENT_TW_MAX (1u << 20)
 #define CLIENT_MARGIN_MIN 1024
 
+/* TIME-WAIT records for the side that closes first; 0 keeps the engine default */
 static uint64_t
-client_time_wait(const struct sy_tcp_conf *tcp, const struct client_opts *co,
+closer_time_wait(const struct sy_tcp_conf *tcp, const struct client_opts *co,
 		 uint64_t tuples, unsigned int n_workers)
 {
 	uint64_t tw = tuples;
@@ -130,14 +135,36 @@ client_time_wait(const struct sy_tcp_conf *tcp, const struct client_opts *co,
 	return RTE_MIN(tw, (uint64_t)CLIENT_TW_MAX);
 }
 
-void
-client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
-		const struct sy_port_ip_conf *src, unsigned int n_workers)
+static uint64_t
+client_tuples(const struct sy_tcp_conf *tcp, const struct client_opts *co,
+	      const struct sy_port_ip_conf *src, unsigned int n_workers)
 {
 	uint64_t ports = co->lg.src_port_lo != 0 ?
 			 (uint64_t)co->lg.src_port_hi - co->lg.src_port_lo + 1 :
 			 (uint64_t)tcp->ephemeral_hi - tcp->ephemeral_lo + 1;
-	uint64_t tuples = ports * src->addr_count * co->lg.dst_ip_count / n_workers;
+
+	return ports * src->addr_count * co->lg.dst_ip_count / n_workers;
+}
+
+void
+demo_server_time_wait(struct sy_tcp_conf *tcp, const struct client_opts *co,
+		      const struct sy_port_ip_conf *src, unsigned int n_workers)
+{
+	struct sy_tcp_conf dflt;
+
+	sy_tcp_conf_defaults(&dflt);
+	tcp->max_time_wait = dflt.max_time_wait;
+	if (co->lg.closer == SY_LOADGEN_SERVER_CLOSES)
+		tcp->max_time_wait = (uint32_t)RTE_MAX(closer_time_wait(tcp, co,
+						client_tuples(tcp, co, src, n_workers), n_workers),
+						(uint64_t)dflt.max_time_wait);
+}
+
+void
+client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
+		const struct sy_port_ip_conf *src, unsigned int n_workers)
+{
+	uint64_t tuples = client_tuples(tcp, co, src, n_workers);
 	uint64_t per_worker = co->lg.max_concurrent / n_workers;
 	uint64_t margin = per_worker / 4;
 
@@ -146,8 +173,9 @@ client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
 	uint64_t conns = per_worker + margin + CLIENT_MARGIN_MIN;
 
 	tcp->max_conns = (uint32_t)RTE_MAX(RTE_MIN(conns, 1ull << 26), (uint64_t)tcp->max_conns);
-	tcp->max_time_wait = (uint32_t)RTE_MAX(client_time_wait(tcp, co, tuples, n_workers),
-					       (uint64_t)tcp->max_time_wait);
+	if (co->lg.closer != SY_LOADGEN_SERVER_CLOSES)
+		tcp->max_time_wait = (uint32_t)RTE_MAX(closer_time_wait(tcp, co, tuples, n_workers),
+						       (uint64_t)tcp->max_time_wait);
 }
 
 /*

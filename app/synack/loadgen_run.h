@@ -68,6 +68,14 @@ struct client_run {
 void client_size_tcp(struct sy_tcp_conf *tcp, const struct client_opts *co,
 		     const struct sy_port_ip_conf *src, unsigned int n_workers);
 
+/**
+ * The demo's server stack: TIME-WAIT records for what the client's load closes within 2MSL
+ * when the server closes first (--closer server), else the engine default (the client
+ * closes first and holds TIME-WAIT). @p tcp is otherwise the client's sizing.
+ */
+void demo_server_time_wait(struct sy_tcp_conf *tcp, const struct client_opts *co,
+			   const struct sy_port_ip_conf *src, unsigned int n_workers);
+
 /** Starts one generator per worker of @p s; sources from @p src. Exits on error. */
 void client_start(struct client_run *c, const struct client_opts *co, struct synack_run *r,
 		  struct sy_stack *s, const struct sy_port_ip_conf *src,

@@ -105,21 +105,31 @@ pair_static_arp(struct sy_stack *s, const struct sy_port_ip_conf *peer,
 		}
 }
 
+/* The command line's engine options (--cc, --tx-zerocopy) on top of a command's conf. */
+static const struct sy_tcp_conf *
+tcp_conf_with_opts(const struct synack_run *r, const struct sy_tcp_conf *tcp,
+		   struct sy_tcp_conf *out)
+{
+	if (tcp == NULL)
+		return NULL;
+	*out = *tcp;
+	if (r->opts.cc >= 0)
+		out->cc = (uint8_t)r->opts.cc;
+	out->tx_zerocopy_min = r->opts.tx_zerocopy_min;
+	return out;
+}
+
 void
-synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
+synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp,
+		 const struct sy_tcp_conf *tcp_b)
 {
 	char err[SY_PORT_ERR_LEN];
 	unsigned int workers = r->conf.worker_count;
-	struct sy_tcp_conf tc;
+	struct sy_tcp_conf tc, tc_b;
 	int rc;
 
-	if (tcp != NULL) {
-		tc = *tcp;
-		if (r->opts.cc >= 0)
-			tc.cc = (uint8_t)r->opts.cc;
-		tc.tx_zerocopy_min = r->opts.tx_zerocopy_min;
-		tcp = &tc;
-	}
+	tcp_b = tcp_conf_with_opts(r, tcp_b != NULL ? tcp_b : tcp, &tc_b);
+	tcp = tcp_conf_with_opts(r, tcp, &tc);
 
 	r->pair = r->conf.driver == SY_PORT_DRV_RING_PAIR;
 	if (r->pair) {
@@ -133,7 +143,7 @@ synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp)
 	rc = sy_stack_create(&r->stack_a, r->pair ? "server" : "stack", &r->port_a, &r->conf,
 			     tcp, &synack_stop, &r->stats, err, sizeof(err));
 	if (rc == 0 && r->pair)
-		rc = sy_stack_create(&r->stack_b, "client", &r->port_b, &r->peer_conf, tcp,
+		rc = sy_stack_create(&r->stack_b, "client", &r->port_b, &r->peer_conf, tcp_b,
 				     &synack_stop, &r->stats, err, sizeof(err));
 	if (rc == -ENOTSUP)
 		synack_die_config("%s", err);   /* an option the port cannot honour */

@@ -85,8 +85,12 @@ void synack_test_profile_apply(const char *path, const struct option *all, int f
 /** Loads the profile and brings up EAL with arguments derived from it. Exits 2 on error. */
 void synack_eal_up(struct synack_run *r);
 
-/** Starts the port(s) and builds the stack(s) (B only for a ring pair). Exits on error. */
-void synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp);
+/**
+ * Starts the port(s) and builds the stack(s) (B only for a ring pair). Exits on error.
+ * @p tcp_b configures stack B (NULL: the same as @p tcp).
+ */
+void synack_stacks_up(struct synack_run *r, const struct sy_tcp_conf *tcp,
+		      const struct sy_tcp_conf *tcp_b);
 
 /**
  * Places workers on lcores (see docs/architecture.md), launches them, runs the main lcore's
