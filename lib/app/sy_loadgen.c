@@ -211,11 +211,6 @@ open_one(struct sy_loadgen *l)
 	l->dst_idx = (l->dst_idx + 1) % l->conf.dst_ip_count;
 	l->stats.conns_opened++;
 	lg_conn_opened(l, c);
-	/* the next open's tuple is new, so its flow-table line is cold: fetch it meanwhile */
-	if (l->conf.src_port_lo != 0)
-		sy_tcp_prefetch_tuple(l->tcp, ip_add(l->conf.src_ip, l->src_idx),
-				      rte_cpu_to_be_16((uint16_t)l->src_port),
-				      ip_add(l->conf.dst_ip, l->dst_idx), l->conf.dst_port);
 	return 0;
 }
 

@@ -57,13 +57,6 @@ void sy_flow_table_free(struct sy_flow_table *t);
 /** 0 and *value set when found, -ENOENT otherwise. */
 int sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t *value);
 
-/**
- * Starts fetching the line where @p key's probe begins, for a lookup or insert a little
- * later (e.g. the next connection a load generator opens: its tuple is new, so its line is
- * cold). Changes nothing.
- */
-void sy_flow_prefetch(const struct sy_flow_table *t, const struct sy_flow_key *key);
-
 /** Most keys sy_flow_lookup_bulk() takes at once. */
 #define SY_FLOW_BULK_MAX 64
 

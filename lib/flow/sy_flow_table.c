@@ -220,12 +220,6 @@ sy_flow_lookup(const struct sy_flow_table *t, const struct sy_flow_key *key, uin
 	return 0;
 }
 
-void
-sy_flow_prefetch(const struct sy_flow_table *t, const struct sy_flow_key *key)
-{
-	rte_prefetch0(&t->slots[flow_home_of(t, flow_words_of(key))]);
-}
-
 uint64_t
 sy_flow_lookup_bulk(const struct sy_flow_table *t, const struct sy_flow_key **keys,
 		    unsigned int n, uint32_t *values)
@@ -270,48 +264,47 @@ flow_place(struct sy_flow_table *t, uint32_t i, const struct sy_flow_key *key, u
 	return 0;
 }
 
-int
-sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
+/* What sy_flow_insert(), sy_flow_insert_absent() and sy_flow_update() do with a key's slot. */
+enum flow_set_mode {
+	FLOW_SET_INSERT,     /* absent: place; present: -EEXIST */
+	FLOW_SET_PUT,        /* absent: place; present: new value (never a second entry) */
+	FLOW_SET_UPDATE,     /* absent: -ENOENT; present: new value */
+};
+
+/* One probe for all three: it ends at the key's slot or at the empty slot to place it in. */
+static int
+flow_set(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value,
+	 enum flow_set_mode mode)
 {
 	if (value == UINT32_MAX)
 		return -EINVAL;
 	struct flow_words w = flow_words_of(key);
 	uint32_t i = flow_probe(t, w, flow_home_of(t, w));
 
-	if (t->slots[i].stored != 0)
+	if (t->slots[i].stored == 0)
+		return mode == FLOW_SET_UPDATE ? -ENOENT : flow_place(t, i, key, value);
+	if (mode == FLOW_SET_INSERT)
 		return -EEXIST;
-	return flow_place(t, i, key, value);
+	t->slots[i].stored = value + 1;
+	return 0;
+}
+
+int
+sy_flow_insert(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
+{
+	return flow_set(t, key, value, FLOW_SET_INSERT);
 }
 
 int
 sy_flow_insert_absent(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
 {
-	if (value == UINT32_MAX)
-		return -EINVAL;
-	struct flow_words w = flow_words_of(key);
-	uint32_t i = flow_probe(t, w, flow_home_of(t, w));
-
-	/* the same probe as insert: a present key costs nothing to honour, and never
-	 * becomes a second entry */
-	if (t->slots[i].stored != 0) {
-		t->slots[i].stored = value + 1;
-		return 0;
-	}
-	return flow_place(t, i, key, value);
+	return flow_set(t, key, value, FLOW_SET_PUT);
 }
 
 int
 sy_flow_update(struct sy_flow_table *t, const struct sy_flow_key *key, uint32_t value)
 {
-	if (value == UINT32_MAX)
-		return -EINVAL;
-	struct flow_words w = flow_words_of(key);
-	struct flow_slot *s = &t->slots[flow_probe(t, w, flow_home_of(t, w))];
-
-	if (s->stored == 0)
-		return -ENOENT;
-	s->stored = value + 1;
-	return 0;
+	return flow_set(t, key, value, FLOW_SET_UPDATE);
 }
 
 /* Is @p h cyclically in (hole, j]? Then the entry homed at h must stay at or after j. */

@@ -72,14 +72,3 @@ sy_tcp_prefetch(struct sy_tcp *tcp, struct rte_mbuf *const *pkts, uint16_t n)
 		}
 	}
 }
-
-void
-sy_tcp_prefetch_tuple(const struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
-		      rte_be32_t dst_ip, rte_be16_t dst_port)
-{
-	struct aligned_key k = { .k = {
-		.local_ip = src_ip != 0 ? src_ip : sy_net_conf(tcp->net)->addr_first,
-		.remote_ip = dst_ip, .local_port = src_port, .remote_port = dst_port } };
-
-	sy_flow_prefetch(tcp->flows, &k.k);
-}

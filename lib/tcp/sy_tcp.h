@@ -275,14 +275,6 @@ void sy_tcp_input(struct sy_tcp *tcp, struct rte_mbuf *m);
  */
 void sy_tcp_prefetch(struct sy_tcp *tcp, struct rte_mbuf *const *pkts, uint16_t n);
 
-/**
- * Optional, a little before sy_tcp_connect() with the same tuple (@p src_ip 0: the first
- * local address): starts fetching the flow-table line the connect will look up and insert
- * into, which is cold for a tuple never used. Changes no state.
- */
-void sy_tcp_prefetch_tuple(const struct sy_tcp *tcp, rte_be32_t src_ip, rte_be16_t src_port,
-			   rte_be32_t dst_ip, rte_be16_t dst_port);
-
 /** Fires due timers at the clock's current time. Call once per loop iteration. */
 void sy_tcp_poll(struct sy_tcp *tcp);
 

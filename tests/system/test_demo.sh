@@ -22,4 +22,13 @@ check json_matches_schema '/usr/bin/python3 -c "
 import json, sys, jsonschema
 jsonschema.validate(json.load(open(\"$tmp/demo.json\")), json.load(open(\"$SY_SRC/docs/results-schema.json\")))
 "'
+# TIME-WAIT is held by the side that closes first (RFC 9293 3.6), and each side is sized
+# for what it holds: whichever closes, no connection may skip TIME-WAIT for want of a record.
+for closer in client server; do
+  "$SY_SYNACK" demo --duration 2 --closer "$closer" < /dev/null > "$tmp/out_$closer" 2>&1
+  check "closer_${closer}_time_wait_held_none_overflowed" \
+    "grep -Eq '^  tcp.time_wait_entered +[1-9]' '$tmp/out_$closer' &&
+     ! grep -Eq '^  tcp.time_wait_overflow +[1-9]' '$tmp/out_$closer' &&
+     ! grep -Eq '^  client.conns_failed +[1-9]' '$tmp/out_$closer'"
+done
 exit $fail
