@@ -26,6 +26,7 @@
 #include "sy_net.h"
 #include "sy_tcp.h"
 #include "sy_wire.h"
+#include "bulk_conf.h"
 
 #define PORT 5001
 #define SEG 1448 * 4
@@ -88,12 +89,7 @@ side_up(int i)
 	s[i].net = sy_net_create(&nc, &s[i].txq, s[i].pool, SOCKET_ID_ANY);
 	if (s[i].net == NULL || sy_net_arp_add_static(s[i].net, ip_of(!i), &mac[!i]) < 0)
 		return -1;
-	sy_tcp_conf_defaults(&tc);
-	tc.max_conns = 64;
-	tc.max_time_wait = 64;
-	tc.rcv_wnd = 1 << 20;
-	tc.snd_buf = 1 << 20;
-	tc.mss = (uint16_t)(mtu - 40);
+	bulk_tcp_conf(&tc, mtu);
 	s[i].tcp = sy_tcp_create(name, &tc, s[i].net, s[i].pool, &clk, SOCKET_ID_ANY);
 	if (s[i].tcp == NULL)
 		return -1;

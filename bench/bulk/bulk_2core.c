@@ -36,6 +36,7 @@
 #include "sy_port.h"
 #include "sy_stack.h"
 #include "sy_tcp.h"
+#include "bulk_conf.h"
 
 #define PORT 5001
 #define MAXC 8
@@ -119,12 +120,7 @@ stacks_up(const char *profile, int zc, uint16_t mtu)
 		conf.data_room = 10240 + RTE_PKTMBUF_HEADROOM;
 		conf.mbufs = 12287;
 	}
-	sy_tcp_conf_defaults(&tc);
-	tc.max_conns = 64;
-	tc.max_time_wait = 64;
-	tc.rcv_wnd = 1 << 20;
-	tc.snd_buf = 1 << 20;
-	tc.mss = (uint16_t)(mtu - 40);
+	bulk_tcp_conf(&tc, mtu);
 	tc.tx_zerocopy_min = zc ? SY_TCP_ZC_MIN_DEFAULT : 0;
 	if (sy_port_start_pair(&pa, &pb, &conf, 1, err, sizeof(err)) < 0 ||
 	    sy_port_conf_peer(&conf, &peer) < 0 ||
