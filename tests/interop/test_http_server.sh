@@ -4,7 +4,9 @@
 #   Connection: close), and HEAD gets no body;
 # - wrk with Connection: close and with keep-alive: no socket errors, no non-2xx responses;
 # - with Connection: close synack closes first, so synack (not the kernel) holds TIME-WAIT;
-# - `--json` writes the server's counters at exit, the same figures as its summary.
+# - `--json` writes the server's counters at exit, the same figures as its summary;
+# - a keep-alive connection idle for longer than the RTO restarts from the initial window
+#   (RFC 5681 4.1) and still delivers whole responses.
 . "$(dirname "$0")/lib.sh"
 sy_interop_init http_server
 sy_start_synack server --app http --port 80 --body-size 1048576 \
@@ -31,7 +33,22 @@ wrk_clean() {  # args for wrk; passes when no socket errors and no non-2xx
 sy_check wrk_keepalive_clean wrk_clean
 sy_check wrk_connection_close_clean wrk_clean -H 'Connection: close'
 
+# RFC 5681 4.1 against the kernel: a keep-alive connection idle for longer than the RTO
+# (200 ms minimum here) restarts from the initial window before its next 1 MiB response;
+# both responses arrive whole.
+sy_check idle_keep_alive_connection_restarts_and_delivers sy_ns python3 -c "
+import http.client, time
+c = http.client.HTTPConnection('$SY_LOCAL_IP', 80, timeout=5)
+for i in range(2):
+    c.request('GET', '/')
+    r = c.getresponse()
+    body = r.read()
+    assert r.status == 200 and len(body) == 1048576, (r.status, len(body))
+    time.sleep(0.6)
+"
+
 sy_stop_synack
+sy_check idle_restart_counted grep -Eq 'tcp.cwnd_idle_restarts +[1-9]' "$SY_TMP/synack.log"
 sy_check synack_holds_time_wait grep -Eq 'tcp.time_wait_entered +[1-9]' "$SY_TMP/synack.log"
 sy_check no_malformed_requests bash -c "! grep -Eq 'http.responses_400 ' $SY_TMP/synack.log"
 sy_check json_has_the_counters_of_the_summary python3 -c "
