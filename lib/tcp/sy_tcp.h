@@ -66,7 +66,7 @@ struct sy_tcp_conf {
 	/**
 	 * Data blocks: the per-connection state that exists only while a connection has data
 	 * queued or in flight, out-of-order data held, or recovery under way (send queue,
-	 * reassembly runs, SACK scoreboard: about 650 bytes). An idle connection holds none,
+	 * reassembly runs, SACK scoreboard: 608 bytes). An idle connection holds none,
 	 * so a table of millions of mostly idle connections needs far fewer. When every block
 	 * is in use, sy_tcp_send() fails with -ENOMEM and an out-of-order segment is dropped
 	 * (counter no_data_block). 0 (default): max_conns up to 262144, above that a
