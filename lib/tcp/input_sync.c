@@ -138,15 +138,23 @@ ack_syn_received(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
  * RTT sample of an ACK of new data: RFC 7323 4.1 from the echoed timestamp (valid for
  * retransmitted data too, so Karn's rule is not needed), else RFC 6298 timing of one
  * segment at a time, never a retransmitted one (Karn).
+ *
+ * The echo is the peer's word: a TSecr from the future, or older than rto_max (every
+ * byte in flight was sent, or sent again, within the longest RTO), is no TSval of ours
+ * still in flight. It gives no sample (counted) and one timed segment is used instead.
  */
 static void
 rtt_update(struct sy_tcp *tcp, struct sy_tcb *tcb, const struct tcp_seg *seg)
 {
-	if ((tcb->flags & TF_TS) && (seg->opts.present & TOPT_TS) && seg->opts.tsecr != 0 &&
-	    SEQ_LEQ(seg->opts.tsecr, tcp_now32(tcp))) {
-		tcb->flags &= ~TF_RTT;
-		tcp_rtt_sample(tcp, tcb, tcp_now32(tcp) - seg->opts.tsecr);
-		return;
+	if ((tcb->flags & TF_TS) && (seg->opts.present & TOPT_TS) && seg->opts.tsecr != 0) {
+		uint32_t r = tcp_now32(tcp) - seg->opts.tsecr;
+
+		if (r <= tcp->conf.rto_max_ms) {
+			tcb->flags &= ~TF_RTT;
+			tcp_rtt_sample(tcp, tcb, r);
+			return;
+		}
+		tcp->stats.rtt_echo_implausible++;
 	}
 	if ((tcb->flags & TF_RTT) && SEQ_GT(seg->ack, tcb->rtt_seq)) {
 		tcb->flags &= ~TF_RTT;

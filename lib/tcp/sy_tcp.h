@@ -213,6 +213,7 @@ struct sy_tcp_ops {
 	X(partial_ack_retrans)     /* RFC 6582: retransmissions on a partial ACK */ \
 	X(rto_events)              /* retransmission timeouts on data or FIN */ \
 	X(cwnd_idle_restarts)      /* RFC 5681 4.1: window cut to the initial window after idle */ \
+	X(rtt_echo_implausible)    /* TSecr from the future or older than rto_max: no RTT sample */ \
 	X(persist_probes)          /* RFC 9293 3.8.6.1 zero-window probes */ \
 	X(syncookies_sent)         /* RFC 4987 3.6: SYN answered statelessly */ \
 	X(syncookies_ok)           /* ACK carried a valid cookie: connection created */ \

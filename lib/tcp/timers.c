@@ -112,14 +112,19 @@ tcp_timer_keepalive_reset(struct sy_tcp *tcp, struct sy_tcb *tcb)
 	tcp_timer_idle(tcp, tcb, tcp->conf.keepalive_idle_s * 1000);
 }
 
+/*
+ * A sample above this is taken as this: it keeps 8 SRTT, 4 RTTVAR and their sums inside
+ * 32 bits (and is far above any rto_max, so no RTO changes).
+ */
+#define TCP_RTT_SAMPLE_MAX_MS (1u << 24)
+
 /* RFC 6298 2.2 and 2.3, in BSD fixed point: srtt8 = 8 SRTT, rttvar4 = 4 RTTVAR. */
 void
 tcp_rtt_sample(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t r)
 {
 	uint32_t rto;
 
-	if (r == 0)
-		r = 1;
+	r = RTE_MIN(RTE_MAX(r, 1u), TCP_RTT_SAMPLE_MAX_MS);
 	if (tcb->srtt8 == 0) {
 		tcb->srtt8 = r << 3;
 		tcb->rttvar4 = r << 1;

@@ -151,3 +151,56 @@ Test(tcpdata_rto, ack_of_new_data_restarts_the_timer_from_the_ack)
 	 * (the first deadline) nor at 350 (B's send + the old RTO) */
 	expect_rtx_after(&cn, 362, 363);
 }
+
+/*
+ * RFC 7323 4.1 takes RTT from the echoed TSecr, but the echo is the peer's word. An echo
+ * that cannot be a TSval of ours still in flight (from the future; older than rto_max;
+ * half the clock away, which once overflowed the SRTT arithmetic) gives no sample: the
+ * timed segment (RFC 6298) gives it instead, so SRTT and the RTO follow the real round
+ * trip. Each such echo is counted.
+ */
+Test(tcpdata_rto, an_implausible_timestamp_echo_gives_no_rtt_sample)
+{
+	static const struct th_opts ts_syn = { .mss = 1460, .ts_on = true, .tsval = 1000 };
+	const uint32_t rto_max = 120000;
+	struct th_conn cn = { 0 };
+	/* TSecr - the stack's TSval now: a ms ahead, half the clock back, rto_max + 1 back */
+	const uint32_t ahead_of_now[] = { 1, 0x80000000u, -(rto_max + 1) };
+	struct sy_tcp_conn_info ci;
+
+	th_open_passive(TH, &cn, &ts_syn, 100);   /* SRTT 100, RTTVAR 50 */
+	cr_assert(cn.ts, "timestamps not negotiated");
+	for (unsigned int i = 0; i < RTE_DIM(ahead_of_now); i++) {
+		struct th_seg s = {
+			.sport = cn.pport, .dport = cn.lport, .flags = TH_ACK,
+			.opt = { .ts_on = true },
+		};
+
+		send_100(&cn);
+		th_advance_ms(TH, 100);
+		cn.snd_nxt += sizeof(d);
+		s.seq = cn.rcv_nxt;
+		s.ack = cn.snd_nxt;
+		s.opt.tsval = cn.peer_tsval++;
+		/* the stack's TSval now is its last one (the send) + 100 */
+		s.opt.tsecr = TH->last_tsval + 100 + ahead_of_now[i];
+		th_feed(TH, &s);
+		th_expect_none(TH);
+		cr_assert_eq(sy_tcp_conn_info(TH->tcp, cn.c, &ci), 0);
+		cr_assert_eq(ci.srtt_ms, 100, "echo %u: SRTT %u", i, ci.srtt_ms);
+		cr_assert_leq(ci.rto_ms, 300, "echo %u: RTO %u", i, ci.rto_ms);
+		cr_assert_eq(ci.flight, 0);
+		cr_assert_eq(sy_tcp_stats(TH->tcp)->rtt_echo_implausible, i + 1);
+	}
+	/* an echo exactly rto_max old is still taken (the bound is inclusive) */
+	send_100(&cn);
+	th_advance_ms(TH, 100);
+	cn.snd_nxt += sizeof(d);
+	th_feed(TH, &(struct th_seg){ .sport = cn.pport, .dport = cn.lport, .flags = TH_ACK,
+				     .seq = cn.rcv_nxt, .ack = cn.snd_nxt,
+				     .opt = { .ts_on = true, .tsval = cn.peer_tsval++,
+					      .tsecr = TH->last_tsval + 100 - rto_max } });
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->rtt_echo_implausible, 3);
+	cr_assert_eq(sy_tcp_conn_info(TH->tcp, cn.c, &ci), 0);
+	cr_assert_gt(ci.srtt_ms, 10000, "the in-range echo gave no sample: SRTT %u", ci.srtt_ms);
+}
