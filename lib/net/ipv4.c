@@ -135,9 +135,15 @@ net_ipv4_cksum_out(const struct sy_net *net, struct rte_mbuf *m, struct rte_ipv4
 		return;
 	if (net->conf.tx_ip_cksum_offload || net->conf.tx_l4_cksum_offload) {
 		/* what the port reads for an offload; stale otherwise (sy_net_mbuf_alloc()) */
+		uint16_t segsz = m->tso_segsz, l4_len = m->l4_len;
+
 		m->tx_offload = 0;
 		m->l2_len = RTE_ETHER_HDR_LEN;
 		m->l3_len = sizeof(*ip);
+		if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {    /* set by lib/tcp */
+			m->tso_segsz = segsz;
+			m->l4_len = l4_len;
+		}
 	}
 	if (net->conf.tx_ip_cksum_offload)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
@@ -226,13 +232,24 @@ sy_net_output(struct sy_net *net, struct rte_mbuf *m, rte_be32_t src, rte_be32_t
 	      uint8_t proto, uint64_t now_ms)
 {
 	uint32_t total = rte_pktmbuf_pkt_len(m) + (uint32_t)sizeof(struct rte_ipv4_hdr);
+	uint32_t limit = net->conf.mtu;
 	uint16_t ck_off = ipv4_l4_cksum_off(proto);
 	rte_be32_t nexthop;
 	int rc = ipv4_route(net, dst, &nexthop);
 
 	if (rc < 0)
 		goto drop;
-	if (total > net->conf.mtu) {
+	/*
+	 * A TSO segment from lib/tcp may exceed the MTU. Only a device that cuts it keeps the
+	 * flag; the ring pair carries it whole (checksummed whole, if at all).
+	 */
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
+		if (net->conf.tso != SY_NET_TSO_OFF)
+			limit = UINT16_MAX;
+		if (net->conf.tso != SY_NET_TSO_DEVICE)
+			m->ol_flags &= ~RTE_MBUF_F_TX_TCP_SEG;
+	}
+	if (total > limit) {
 		net->stats.ip_drop_too_big++;
 		rc = -EMSGSIZE;
 		goto drop;

@@ -45,6 +45,10 @@ net_conf_valid(const struct sy_net_conf *c)
 		return false;
 	if (c->prefix_len > 32 || c->mtu < 68 || c->mtu > 9000)
 		return false;
+	if (c->tso > SY_NET_TSO_WHOLE || (c->tso != SY_NET_TSO_OFF && !c->tx_multi_seg) ||
+	    (c->tso == SY_NET_TSO_DEVICE &&
+	     !(c->tx_ip_cksum_offload && c->tx_l4_cksum_offload && !c->trusted_link)))
+		return false;
 	if (c->arp_table_size == 0 || c->arp_table_size > NET_ARP_TABLE_MAX)
 		return false;
 	if (c->arp_pending_max == 0 || c->arp_pending_max > NET_ARP_PENDING_MAX)

@@ -83,6 +83,20 @@ struct sy_net_stats {
 #undef SY_NET_STATS_FIELD
 };
 
+/**
+ * TCP segmentation offload: what the port does with a TCP frame larger than the MTU that
+ * lib/tcp marked RTE_MBUF_F_TX_TCP_SEG (payload a multiple of mbuf tso_segsz, the MSS).
+ */
+enum sy_net_tso {
+	SY_NET_TSO_OFF,      /**< none: such a frame is dropped (ip_drop_too_big) */
+	SY_NET_TSO_DEVICE,   /**< the device cuts it at tso_segsz (RTE_ETH_TX_OFFLOAD_TCP_TSO) */
+	/**
+	 * The link carries it whole and the peer takes it whole, as one large segment (the
+	 * in-memory ring pair, as a veth pair carries a GSO packet to a GRO receiver).
+	 */
+	SY_NET_TSO_WHOLE,
+};
+
 /** Configuration of one interface, as read from a drivers-config profile. */
 struct sy_net_conf {
 	struct rte_ether_addr mac;
@@ -99,6 +113,8 @@ struct sy_net_conf {
 	bool tx_ip_cksum_offload;     /**< port computes IPv4 header checksums */
 	bool tx_l4_cksum_offload;     /**< port computes TCP/UDP checksums */
 	bool tx_multi_seg;            /**< port sends frames of several mbufs (lib/tcp uses it) */
+	enum sy_net_tso tso;          /**< large TCP segments (needs tx_multi_seg; DEVICE also
+				       *   both checksum offloads) */
 	/**
 	 * The link cannot corrupt frames (an in-process ring pair): IPv4 and TCP/UDP
 	 * checksums are neither filled on output nor verified on input (received frames are

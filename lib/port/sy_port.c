@@ -123,7 +123,7 @@ port_rss_key(const struct sy_port_conf *c, const struct rte_eth_dev_info *info,
 	return 0;
 }
 
-/* Offloads: wanted AND reported by the device. TSO needs the TCP checksum offload. */
+/* Offloads: wanted AND reported by the device. TSO needs both checksum offloads. */
 static void
 port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
 		     const struct rte_eth_dev_info *info)
@@ -135,8 +135,11 @@ port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
 	p->lro = c->want_lro && (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO);
 	p->tx_ip_cksum = c->want_tx_ip_cksum && (tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM);
 	p->tx_tcp_cksum = c->want_tx_tcp_cksum && (tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
-	p->tso = c->want_tso && p->tx_tcp_cksum && (tx & RTE_ETH_TX_OFFLOAD_TCP_TSO);
+	p->tso = c->want_tso && p->tx_ip_cksum && p->tx_tcp_cksum &&
+		 (tx & RTE_ETH_TX_OFFLOAD_TCP_TSO);
 	p->trusted_link = c->want_trusted_link && c->driver == SY_PORT_DRV_RING_PAIR;
+	/* the pair's rings carry a large segment whole (as veth a GSO packet) */
+	p->tso_whole = c->want_tso && c->driver == SY_PORT_DRV_RING_PAIR;
 	p->rx_offloads = (p->rx_ip_cksum ? RTE_ETH_RX_OFFLOAD_IPV4_CKSUM : 0) |
 			 (p->rx_l4_cksum ? RTE_ETH_RX_OFFLOAD_TCP_CKSUM : 0) |
 			 (p->lro ? RTE_ETH_RX_OFFLOAD_TCP_LRO : 0);
@@ -153,6 +156,10 @@ port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
 	p->tx_multi_seg = multi_seg || c->driver == SY_PORT_DRV_RING_PAIR;
 	if (multi_seg)
 		p->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (p->tso && !multi_seg) {     /* lib/tcp builds a TSO frame as a chain */
+		p->tso = false;
+		p->tx_offloads &= ~RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	}
 }
 
 static int
@@ -311,11 +318,12 @@ port_log(const struct sy_port *p, const struct sy_port_conf *c)
 {
 	PORT_LOG(INFO, "port %u (%s %s) socket %d: %u rx / %u tx queues (%s), rss_hf 0x%"
 		 PRIx64 ", offloads rx_ip_cksum=%d rx_l4_cksum=%d tx_ip_cksum=%d "
-		 "tx_tcp_cksum=%d tso=%d lro=%d trusted_link=%d tx_multi_seg=%d, mtu %u, "
+		 "tx_tcp_cksum=%d tso=%d%s lro=%d trusted_link=%d tx_multi_seg=%d, mtu %u, "
 		 "desc %u/%u, link %s %u Mbps\n",
 		 p->port_id, profile_driver_name(c->driver), c->device, p->socket, p->nb_rxq,
 		 p->nb_txq, p->queue_reason, p->rss_hf, p->rx_ip_cksum, p->rx_l4_cksum,
-		 p->tx_ip_cksum, p->tx_tcp_cksum, p->tso, p->lro, p->trusted_link,
+		 p->tx_ip_cksum, p->tx_tcp_cksum, p->tso || p->tso_whole,
+		 p->tso_whole ? " (whole)" : "", p->lro, p->trusted_link,
 		 p->tx_multi_seg, p->mtu, p->rx_desc, p->tx_desc,
 		 p->link_up ? "up" : "down", p->link_speed_mbps);
 }

@@ -160,7 +160,8 @@ struct sy_port {
 	bool rx_l4_cksum;
 	bool tx_ip_cksum;                    /**< ... and the device computes */
 	bool tx_tcp_cksum;
-	bool tso;
+	bool tso;                            /**< the device cuts TCP segments (and chains) */
+	bool tso_whole;                      /**< the ring pair carries large segments whole */
 	bool lro;
 	bool trusted_link;                   /**< checksums skipped both ways (ring pair) */
 	/**

@@ -393,8 +393,11 @@ check_sizes(struct profile_load *l)
 		snprintf(v, sizeof(v), "%u", c->mbuf_cache);
 		return fail(l, SEC_MEMPOOL, "cache_per_lcore", v, "more than mbufs / 1.5");
 	}
-	if (c->want_tso && !c->want_tx_tcp_cksum)
-		return fail(l, SEC_PORT, "offload_tso", "yes", "needs offload_tx_tcp_cksum");
+	/* a device fills both checksums of every segment it cuts; the ring pair cuts none */
+	if (c->want_tso && c->driver != SY_PORT_DRV_RING_PAIR &&
+	    !(c->want_tx_tcp_cksum && c->want_tx_ip_cksum))
+		return fail(l, SEC_PORT, "offload_tso", "yes", "needs offload_tx_ip_cksum and "
+			    "offload_tx_tcp_cksum");
 	/* only frames that never leave this process may skip their checksums */
 	if (c->want_trusted_link && c->driver != SY_PORT_DRV_RING_PAIR)
 		return fail(l, SEC_PORT, "trusted_link", "yes", "only net_ring_pair is an "

@@ -34,6 +34,8 @@ net_conf_from_port(struct sy_net_conf *nc, const struct sy_port_conf *pc,
 	nc->tx_l4_cksum_offload = port->tx_tcp_cksum;
 	nc->trusted_link = port->trusted_link;
 	nc->tx_multi_seg = port->tx_multi_seg;
+	nc->tso = port->tso ? SY_NET_TSO_DEVICE :
+		  port->tso_whole ? SY_NET_TSO_WHOLE : SY_NET_TSO_OFF;
 }
 
 /* Zero copy needs frames of several mbufs: say why the engine refuses it on this port. */

@@ -167,6 +167,9 @@ sy_tcp_create(const char *name, const struct sy_tcp_conf *conf, struct sy_net *n
 		rte_errno = ENOTSUP;
 		return NULL;
 	}
+	/* the net layer's conf was checked: TSO there implies multi-segment frames */
+	if (sy_net_conf(net)->tso != SY_NET_TSO_OFF)
+		sy_tcp_set_tso(tcp, true);
 	return tcp;
 }
 

@@ -38,11 +38,18 @@ tcp_cc_half_flight(const struct sy_tcb *tcb, uint32_t flight)
 	return RTE_MAX(flight / 2, 2u * tcb->snd_mss);
 }
 
-/* RFC 5681 3.1 slow start with RFC 3465 L = 2 SMSS; returns the bytes it did not use. */
+/*
+ * RFC 5681 3.1 slow start with RFC 3465 L = 2 SMSS; returns the bytes it did not use.
+ * With TSO, L is one TSO segment: the peer (LRO, or the ring pair carrying the segment
+ * whole) acknowledges a whole one at a time, and a burst of that size leaves us anyway,
+ * so L = 2 SMSS would only slow the window's growth by the burst's count of segments.
+ */
 static inline uint32_t
-tcp_cc_slow_start(struct sy_tcb *tcb, uint32_t acked)
+tcp_cc_slow_start(const struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t acked)
 {
-	uint32_t inc = RTE_MIN(acked, 2u * tcb->snd_mss);
+	uint32_t l = tcp->tso ? RTE_MAX(tcp_seg_cap(tcp, tcb), 2u * tcb->snd_mss)
+			      : 2u * tcb->snd_mss;
+	uint32_t inc = RTE_MIN(acked, l);
 
 	if (tcb->cwnd >= tcb->ssthresh)
 		return acked;

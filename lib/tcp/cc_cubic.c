@@ -56,7 +56,7 @@ cu_on_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, union tcp_cc_priv *p, uint32_t
 {
 	double mss = tcb->snd_mss, cwnd, t, target, rtt;
 
-	acked = tcp_cc_slow_start(tcb, acked);
+	acked = tcp_cc_slow_start(tcp, tcb, acked);
 	if (acked == 0 || tcb->cwnd < tcb->ssthresh)
 		return;
 	cwnd = tcb->cwnd / mss;

@@ -19,7 +19,7 @@ nr_init(struct sy_tcp *tcp, struct sy_tcb *tcb, union tcp_cc_priv *p)
 static void
 nr_on_ack(struct sy_tcp *tcp, struct sy_tcb *tcb, union tcp_cc_priv *p, uint32_t acked)
 {
-	acked = tcp_cc_slow_start(tcb, acked);
+	acked = tcp_cc_slow_start(tcp, tcb, acked);
 	if (acked == 0 || tcb->cwnd < tcb->ssthresh)
 		return;
 	p->w[0] += acked;                        /* RFC 5681 3.1 equation (3), byte counted */

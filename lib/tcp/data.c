@@ -132,6 +132,7 @@ send_segment(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t len, int fin, uint
 		.ts = (tcb->flags & TF_TS) != 0,
 		.tsecr = tcb->ts_recent,
 		.data_off = off,
+		.tso_segsz = tcp->tso ? tcb->snd_mss : 0,
 	};
 	uint32_t fit = data_sack(tcp, tcb, &o, len);
 
@@ -188,8 +189,9 @@ next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, in
 	else if (avail == 0)
 		avail = 1;
 	len = RTE_MIN(unsent, avail);
-	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
-	len = RTE_MIN(len, tcp_seg_max_payload(tcp));
+	/* a probe or an RTO's resend is one MSS; else TSO may make it many */
+	len = RTE_MIN(len, force ? RTE_MIN((uint32_t)tcb->snd_mss, tcp_seg_max_payload(tcp))
+				 : tcp_seg_cap(tcp, tcb));
 	/* going back N after an RTO (or a window probe): stop where the peer SACKed */
 	if (SEQ_LT(tcb->snd_nxt, tcb->snd_max) &&
 	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at) && sacked_at != tcb->snd_max)

@@ -263,8 +263,13 @@ deliver(struct sy_tcp *tcp, struct sy_tcb *tcb, struct tcp_seg *seg)
 
 	tcb->rcv_nxt += seg->len;
 	tcp->stats.rx_data_bytes += seg->len;
-	/* RFC 9293 3.8.6.3: ACK at least every second segment, else within delack_ms */
-	if (++tcb->delack_segs >= 2) {
+	/*
+	 * RFC 9293 3.8.6.3: ACK at least every second segment, else within delack_ms. A
+	 * segment above our MSS was coalesced (LRO, a TSO sender on the ring pair): it holds
+	 * two full segments at least, so it is acknowledged at once.
+	 */
+	tcb->delack_segs += seg->len > tcp->conf.mss ? 2 : 1;
+	if (tcb->delack_segs >= 2) {
 		tcb->flags |= TF_ACK_NOW;
 	} else if (!(tcb->flags & TF_T_DELACK)) {
 		tcb->delack_at = tcp_now32(tcp) + tcp->conf.delack_ms;

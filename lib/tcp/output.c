@@ -55,11 +55,35 @@ tcp_seg_max_payload(const struct sy_tcp *tcp)
 int
 sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes)
 {
-	if (tcp == NULL || (!multiseg && min_bytes != 0))
+	if (tcp == NULL || (!multiseg && min_bytes != 0) || (!multiseg && tcp->tso))
 		return -EINVAL;
 	tcp->tx_multiseg = multiseg;
 	tcp->tx_zc_min = min_bytes;
 	return 0;
+}
+
+int
+sy_tcp_set_tso(struct sy_tcp *tcp, bool on)
+{
+	if (tcp == NULL || (on && (!tcp->tx_multiseg ||
+				   sy_net_conf(tcp->net)->tso == SY_NET_TSO_OFF)))
+		return -EINVAL;
+	tcp->tso = on;
+	return 0;
+}
+
+/*
+ * Payload of the next segment at most: one MSS, or with TSO as many whole MSS as one IPv4
+ * datagram holds (the port cuts it into full segments; only the last may be short).
+ */
+uint32_t
+tcp_seg_cap(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	uint32_t mss = tcb->snd_mss;
+
+	if (!tcp->tso)
+		return RTE_MIN(mss, tcp_seg_max_payload(tcp));
+	return RTE_MAX(tcp_seg_max_payload(tcp) / mss, 1u) * mss;
 }
 
 /* The whole receive buffer as a window: conf.rcv_wnd, limited to what the 16-bit field
@@ -285,6 +309,13 @@ tcp_output_segment(struct sy_tcp *tcp, const struct sy_flow_key *key, const stru
 		rte_pktmbuf_free(m);
 		tcp->stats.drop_no_mbuf++;
 		return -ENOBUFS;
+	}
+	if (o->tso_segsz != 0 && o->data_len > o->tso_segsz) {
+		/* lib/net keeps these for a device that cuts, drops the flag for the pair */
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = o->tso_segsz;
+		m->l4_len = (uint8_t)hlen;
+		tcp->stats.tx_tso_segs++;
 	}
 	th->src_port = key->local_port;
 	th->dst_port = key->remote_port;

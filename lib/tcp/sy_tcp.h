@@ -221,7 +221,8 @@ struct sy_tcp_ops {
 	X(syncookie_mode_on)       /* a listener started answering SYNs with cookies */ \
 	X(syncookie_mode_off)      /* ... and stopped: its backlog drained under the threshold */ \
 	X(no_data_block)           /* send refused or out-of-order data dropped: data blocks all in use */ \
-	X(tx_zc_segs)              /* segments sent with their payload referenced, not copied */
+	X(tx_zc_segs)              /* segments sent with their payload referenced, not copied */ \
+	X(tx_tso_segs)             /* segments above one MSS left to the port to cut (TSO) */
 
 struct sy_tcp_stats {
 #define SY_TCP_STATS_FIELD(name) uint64_t name;
@@ -265,6 +266,17 @@ void sy_tcp_free(struct sy_tcp *tcp);
  * @return 0, or -EINVAL (@p tcp NULL, or @p min_bytes > 0 without @p multiseg).
  */
 int sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes);
+
+/**
+ * TCP segmentation offload: data segments of up to as many whole MSS as one IPv4
+ * datagram holds (45 at MSS 1448) leave as one frame, which the port cuts into MSS-sized
+ * segments (sy_net_conf tso DEVICE) or the ring pair carries whole to its peer (WHOLE).
+ * Retransmissions and probes stay one MSS. On by default when the net layer's port does
+ * TSO (sy_tcp_create()); this turns it off or on again.
+ * @return 0; -EINVAL (@p tcp NULL, or @p on while the port takes no multi-segment
+ *   frames or does no TSO).
+ */
+int sy_tcp_set_tso(struct sy_tcp *tcp, bool on);
 
 /** Processes one segment from sy_net_input() (SY_NET_RX_TCP); consumes @p m. */
 void sy_tcp_input(struct sy_tcp *tcp, struct rte_mbuf *m);

@@ -231,6 +231,7 @@ struct sy_tcp {
 	uint32_t count[SY_TCP_TIME_WAIT + 1];
 	/* transmit of payload (output.c, sy_tcp_set_tx_zerocopy()) */
 	uint8_t tx_multiseg;         /* the port takes multi-segment frames */
+	uint8_t tso;                 /* it takes segments above the MSS (sy_net_conf tso) */
 	uint32_t tx_zc_min;          /* payloads from this size on are attached; 0: copy */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	struct sy_tcp_stats stats;
@@ -305,6 +306,7 @@ struct tcp_out {
 	struct tcp_sndq *data;       /* payload source, or NULL */
 	uint32_t data_off;           /* offset from snd_una in the send queue */
 	uint32_t data_len;
+	uint16_t tso_segsz;          /* payload of each segment the port cuts; 0: no TSO */
 	uint32_t sack_n;             /* SACK blocks to write (RFC 2018) */
 	uint32_t sack[TCP_SACK_REPORT][2];
 };
@@ -320,6 +322,7 @@ void tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb);
 int tcp_challenge_ack_allowed(struct sy_tcp *tcp);
 uint32_t tcp_max_payload(const struct sy_tcp *tcp);
 uint32_t tcp_seg_max_payload(const struct sy_tcp *tcp);
+uint32_t tcp_seg_cap(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
 
 /* data.c: send queue and the data/FIN sender */
 int tcp_sndq_append(struct sy_tcp *tcp, struct sy_tcb *tcb, struct rte_mbuf *m);

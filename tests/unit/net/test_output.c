@@ -324,3 +324,119 @@ Test(output, mbuf_alloc_is_a_reset_mbuf, .init = net_test_setup)
 	cr_assert_eq(rte_mbuf_refcnt_read(m), 1);
 	rte_pktmbuf_free(m);
 }
+
+/* A TSO segment as lib/tcp makes it: 20-byte header, then a chain of @p n 1000-byte
+ * pieces, marked RTE_MBUF_F_TX_TCP_SEG with tso_segsz @p segsz. */
+static struct rte_mbuf *
+tso_segment(unsigned int n, uint16_t segsz)
+{
+	static uint8_t piece[1000];
+	struct rte_mbuf *m = tcp_segment(0);
+
+	for (unsigned int i = 0; i < n; i++) {
+		memset(piece, (int)(i + 1), sizeof(piece));
+		cr_assert_eq(rte_pktmbuf_chain(m, sy_test_mbuf_from(fx.pool, piece,
+								    sizeof(piece))), 0);
+	}
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	m->tso_segsz = segsz;
+	m->l4_len = 20;
+	return m;
+}
+
+static void
+tso_setup(enum sy_net_tso mode, bool offload)
+{
+	net_test_conf();
+	fx.conf.tx_multi_seg = true;
+	fx.conf.tx_ip_cksum_offload = offload;
+	fx.conf.tx_l4_cksum_offload = offload;
+	fx.conf.tso = mode;
+	net_test_start();
+	sy_net_arp_add_static(fx.net, PEER_IP, &peer_mac);
+}
+
+static void tso_device_setup(void) { tso_setup(SY_NET_TSO_DEVICE, true); }
+static void tso_whole_setup(void) { tso_setup(SY_NET_TSO_WHOLE, false); }
+
+/*
+ * A device that cuts: the frame above the MTU goes out with the flag, the lengths the
+ * device needs (l2, l3, l4, tso_segsz), IP checksum left to it, and the TCP checksum
+ * field holding the pseudo-header sum without the length (each cut segment has its own).
+ */
+Test(output, tso_device_gets_the_segment_with_its_lengths, .init = tso_device_setup)
+{
+	struct rte_mbuf *m;
+
+	cr_assert_eq(sy_net_output(fx.net, tso_segment(10, 1000), OUR_IP, PEER_IP,
+				   IPPROTO_TCP, T0), 0);
+	m = wire_pop();
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 1);
+	uint64_t want = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+			RTE_MBUF_F_TX_TCP_CKSUM;
+	uint8_t ph[12];
+
+	cr_assert_eq(m->ol_flags & want, want);
+	cr_assert_eq(m->l2_len, 14);
+	cr_assert_eq(m->l3_len, 20);
+	cr_assert_eq(m->l4_len, 20);
+	cr_assert_eq(m->tso_segsz, 1000);
+	cr_assert_eq(m->pkt_len, 14 + 20 + 20 + 10000);
+	cr_assert_eq(rte_be_to_cpu_16(ip->total_length), 20 + 20 + 10000);
+	cr_assert_eq(ip->hdr_checksum, 0);
+	memcpy(ph, &ip->src_addr, 4);
+	memcpy(ph + 4, &ip->dst_addr, 4);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = ph[11] = 0;            /* no length in a TSO pseudo-header */
+	cr_assert_eq(rte_be_to_cpu_16(th->cksum), (uint16_t)~cksum16(ph, 12, 0));
+	cr_assert_eq(st()->ip_drop_too_big, 0);
+	rte_pktmbuf_free(m);
+}
+
+/* The ring pair: the frame is carried whole, checksummed whole, with no flag left on. */
+Test(output, tso_whole_checksums_the_segment_whole, .init = tso_whole_setup)
+{
+	static uint8_t f[14 + 20 + 20 + 10000];
+	struct rte_mbuf *m;
+
+	cr_assert_eq(sy_net_output(fx.net, tso_segment(10, 1000), OUR_IP, PEER_IP,
+				   IPPROTO_TCP, T0), 0);
+	m = wire_pop();
+	cr_assert_eq(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG, 0);
+	cr_assert_eq(m->pkt_len, sizeof(f));
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_read(m, 0, sizeof(f), f);
+
+	ip = (const struct rte_ipv4_hdr *)((const uint8_t *)ip + 14);
+	cr_assert_eq(rte_be_to_cpu_16(ip->total_length), 20 + 20 + 10000);
+	cr_assert_eq(cksum16(ip, 20, 0), 0);
+	cr_assert_eq(rte_ipv4_udptcp_cksum_verify(ip, ip + 1), 0);
+	rte_pktmbuf_free(m);
+}
+
+/* Without TSO a marked frame above the MTU is what it is: too big (counted). */
+Test(output, tso_segment_on_a_port_without_tso_is_too_big)
+{
+	cr_assert_eq(sy_net_output(fx.net, tso_segment(10, 1000), OUR_IP, PEER_IP,
+				   IPPROTO_TCP, T0), -EMSGSIZE);
+	cr_assert_eq(st()->ip_drop_too_big, 1);
+}
+
+/* A conf asking a device to cut without its checksum offloads, or TSO without chains. */
+Test(output, tso_conf_needs_chains_and_for_a_device_both_offloads, .init = net_test_setup)
+{
+	struct sy_net_conf c = fx.conf;
+
+	c.tso = SY_NET_TSO_DEVICE;
+	c.tx_multi_seg = true;
+	cr_assert_null(sy_net_create(&c, &fx.txq, fx.pool, SOCKET_ID_ANY));
+	c.tx_ip_cksum_offload = c.tx_l4_cksum_offload = true;
+	struct sy_net *n = sy_net_create(&c, &fx.txq, fx.pool, SOCKET_ID_ANY);
+
+	cr_assert_not_null(n);
+	sy_net_free(n);
+	c.tso = SY_NET_TSO_WHOLE;
+	c.tx_multi_seg = false;
+	cr_assert_null(sy_net_create(&c, &fx.txq, fx.pool, SOCKET_ID_ANY));
+}

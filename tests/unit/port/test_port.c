@@ -70,7 +70,10 @@ Test(port, offloads_are_only_those_wanted_and_reported)
 	cr_assert_eq(p.rx_l4_cksum, !!(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM));
 	cr_assert_eq(p.tx_ip_cksum, !!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM));
 	cr_assert_eq(p.tx_tcp_cksum, !!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM));
-	cr_assert_eq(p.tso, p.tx_tcp_cksum && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO));
+	/* TSO needs both checksum offloads, and chains (lib/tcp builds a TSO frame as one) */
+	cr_assert_eq(p.tso, p.tx_ip_cksum && p.tx_tcp_cksum && p.tx_multi_seg &&
+			    (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO));
+	cr_assert_not(p.tso_whole, "only the ring pair carries large segments whole");
 	cr_assert_eq(p.tx_multi_seg,
 		     !!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS));
 	cr_assert_eq(p.rx_offloads & ~info.rx_offload_capa, 0);
@@ -259,4 +262,25 @@ Test(port, ring_pair_can_be_made_again_after_stop)
 		cr_assert_eq(sy_port_stop(&b), 0);
 		cr_assert_eq(sy_port_stop(&a), 0);
 	}
+}
+
+/* offload_tso on the ring pair: nothing cuts, the rings carry the segment whole. */
+Test(port, ring_pair_with_offload_tso_carries_large_segments_whole)
+{
+	struct sy_port_conf c;
+	struct sy_port a, b;
+
+	pair_conf(&c);
+	c.want_tso = true;
+	cr_assert_eq(sy_port_start_pair(&a, &b, &c, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert(a.tso_whole && b.tso_whole);
+	cr_assert_not(a.tso || b.tso, "no device segmentation is asked of net_ring");
+	cr_assert_eq(a.tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO, 0);
+	cr_assert_eq(sy_port_stop(&b), 0);
+	cr_assert_eq(sy_port_stop(&a), 0);
+	pair_conf(&c);
+	cr_assert_eq(sy_port_start_pair(&a, &b, &c, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(a.tso_whole, "not without offload_tso");
+	cr_assert_eq(sy_port_stop(&b), 0);
+	cr_assert_eq(sy_port_stop(&a), 0);
 }

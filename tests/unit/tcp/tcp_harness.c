@@ -170,6 +170,13 @@ th_conf_defaults(struct sy_tcp_conf *conf)
 struct th *
 th_create(const struct sy_tcp_conf *conf, const uint8_t *secret, uint64_t start_us)
 {
+	return th_create_tso(conf, secret, start_us, false);
+}
+
+struct th *
+th_create_tso(const struct sy_tcp_conf *conf, const uint8_t *secret, uint64_t start_us,
+	      bool tso)
+{
 	static unsigned int seq;
 	struct sy_net_conf nc;
 	struct th *h = calloc(1, sizeof(*h));
@@ -190,6 +197,8 @@ th_create(const struct sy_tcp_conf *conf, const uint8_t *secret, uint64_t start_
 	nc.mtu = 1500;
 	nc.tx_ip_cksum_offload = false;
 	nc.tx_l4_cksum_offload = false;
+	nc.tx_multi_seg = tso;
+	nc.tso = tso ? SY_NET_TSO_WHOLE : SY_NET_TSO_OFF;
 	h->net = sy_net_create(&nc, &h->txq, h->pool, SOCKET_ID_ANY);
 	cr_assert_not_null(h->net, "sy_net_create");
 	cr_assert_eq(sy_net_arp_add_static(h->net, rte_cpu_to_be_32(TH_PEER_IP), &peer_mac), 0);
@@ -495,7 +504,7 @@ frame_parse(struct th *h, const uint8_t *f, uint32_t flen, struct th_pkt *p)
 bool
 th_try_pop(struct th *h, struct th_pkt *p)
 {
-	static uint8_t buf[16384];
+	static uint8_t buf[RTE_ETHER_HDR_LEN + UINT16_MAX];   /* a TSO segment carried whole */
 	struct rte_mbuf *m;
 
 	while ((m = sy_test_wire_pop(&h->wire, &h->txq)) != NULL) {

@@ -182,6 +182,14 @@ void th_conf_defaults(struct sy_tcp_conf *conf);
  */
 struct th *th_create(const struct sy_tcp_conf *conf, const uint8_t *secret, uint64_t start_us);
 
+/**
+ * th_create() on a port that takes chains and large TCP segments when @p tso: the net
+ * layer in SY_NET_TSO_WHOLE mode (as the ring pair), so a TSO segment reaches the wire
+ * whole and checksummed, and the engine has TSO on (sy_tcp_create()).
+ */
+struct th *th_create_tso(const struct sy_tcp_conf *conf, const uint8_t *secret,
+			 uint64_t start_us, bool tso);
+
 /** Frees the stack and every captured frame; asserts the pool is whole. */
 void th_destroy(struct th *h);
 

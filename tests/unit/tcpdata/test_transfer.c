@@ -17,6 +17,7 @@ static struct xf X;
 
 /* Zero-copy transmit on both sides (0: copy), and the applications' mbuf size (0: 1900). */
 static uint32_t zc_min, app_seg;
+static bool tso;          /* segmentation offload on both sides (carried whole) */
 
 static void
 run(uint32_t loss_ppm, uint64_t bytes, uint64_t seed)
@@ -33,7 +34,7 @@ run(uint32_t loss_ppm, uint64_t bytes, uint64_t seed)
 		wc.reorder_ppm = loss_ppm;
 		wc.corrupt_ppm = loss_ppm / 10;
 	}
-	xf_create(&X, &wc, NULL);
+	xf_create_tso(&X, &wc, NULL, tso);
 	X.app_seg = app_seg;
 	if (zc_min != 0)
 		for (int i = 0; i < 2; i++)
@@ -54,6 +55,9 @@ run(uint32_t loss_ppm, uint64_t bytes, uint64_t seed)
 		    sy_tcp_stats(X.s[0].tcp)->fast_retrans, sy_tcp_stats(X.s[1].tcp)->fast_retrans,
 		    sy_tcp_stats(X.s[0].tcp)->rto_events, sy_tcp_stats(X.s[1].tcp)->rto_events,
 		    sy_wire_stats(X.wire, 0)->corrupted + sy_wire_stats(X.wire, 1)->corrupted);
+	if (tso)
+		cr_assert(sy_tcp_stats(X.s[0].tcp)->tx_tso_segs > 0 &&
+			  sy_tcp_stats(X.s[1].tcp)->tx_tso_segs > 0, "no TSO segment was sent");
 	xf_destroy(&X);
 }
 
@@ -110,4 +114,30 @@ Test(transfer, zerocopy_even_mbufs_loss_10pct_16mib_each_way_arrives_byte_exact)
 	zc_min = 1;
 	app_seg = 600;
 	run(100000, 16 * MiB, 7);
+}
+
+/*
+ * TSO on both sides: data leaves in segments of up to 45 MSS that the wire carries whole
+ * (so a loss takes a whole burst), retransmissions are one MSS, the receivers take
+ * segments above their MSS. Copy and zero copy.
+ */
+Test(transfer, tso_loss_5pct_reorder_dup_16mib_each_way_arrives_byte_exact)
+{
+	tso = true;
+	run(50000, 16 * MiB, 8);
+}
+
+Test(transfer, tso_zerocopy_clean_wire_64mib_each_way_arrives_byte_exact)
+{
+	tso = true;
+	zc_min = 1;
+	run(0, 64 * MiB, 9);
+}
+
+Test(transfer, tso_zerocopy_odd_mbufs_loss_1pct_16mib_each_way_arrives_byte_exact)
+{
+	tso = true;
+	zc_min = 1;
+	app_seg = 1001;
+	run(10000, 16 * MiB, 10);
 }

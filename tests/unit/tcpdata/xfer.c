@@ -76,7 +76,7 @@ static const struct sy_tcp_ops xf_ops = {
 };
 
 static void
-side_up(struct xf *x, int i, const struct sy_tcp_conf *tc)
+side_up(struct xf *x, int i, const struct sy_tcp_conf *tc, bool tso)
 {
 	struct xf_side *s = &x->s[i];
 	struct sy_net_conf nc;
@@ -93,6 +93,8 @@ side_up(struct xf *x, int i, const struct sy_tcp_conf *tc)
 	nc.mtu = 1500;
 	nc.tx_ip_cksum_offload = false;
 	nc.tx_l4_cksum_offload = false;
+	nc.tx_multi_seg = tso;
+	nc.tso = tso ? SY_NET_TSO_WHOLE : SY_NET_TSO_OFF;   /* the wire carries them whole */
 	s->net = sy_net_create(&nc, &s->txq, s->pool, SOCKET_ID_ANY);
 	cr_assert_not_null(s->net);
 	cr_assert_eq(sy_net_arp_add_static(s->net, xf_ip(!i), &xf_mac[!i]), 0);
@@ -107,6 +109,13 @@ side_up(struct xf *x, int i, const struct sy_tcp_conf *tc)
 
 void
 xf_create(struct xf *x, const struct sy_wire_conf *wc, const struct sy_tcp_conf *tc)
+{
+	xf_create_tso(x, wc, tc, false);
+}
+
+void
+xf_create_tso(struct xf *x, const struct sy_wire_conf *wc, const struct sy_tcp_conf *tc,
+	      bool tso)
 {
 	static const uint8_t secret[16] = "tcpdata-secret!";
 	struct sy_tcp_conf def;
@@ -126,8 +135,8 @@ xf_create(struct xf *x, const struct sy_wire_conf *wc, const struct sy_tcp_conf 
 	def = *tc;
 	def.isn_secret = secret;         /* the same ISNs every run: deterministic */
 	tc = &def;
-	side_up(x, 0, tc);
-	side_up(x, 1, tc);
+	side_up(x, 0, tc, tso);
+	side_up(x, 1, tc, tso);
 }
 
 /* Hands the application's bytes to TCP while it takes them; FIN after the last. */

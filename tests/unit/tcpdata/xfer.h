@@ -49,6 +49,10 @@ struct xf {
 /** Builds both stacks and the wire (@p wc), @p cc the congestion control of both. */
 void xf_create(struct xf *x, const struct sy_wire_conf *wc, const struct sy_tcp_conf *tc);
 
+/** xf_create() with TSO on both sides when @p tso (segments carried whole by the wire). */
+void xf_create_tso(struct xf *x, const struct sy_wire_conf *wc, const struct sy_tcp_conf *tc,
+		   bool tso);
+
 /** Connects, then each side sends @p bytes[i]; runs until both closed or @p max_us. */
 void xf_run(struct xf *x, const uint64_t bytes[2], uint64_t max_us);
 
