@@ -7,17 +7,19 @@
  * stack on the main lcore 0; frames cross between the cores by pointer through the pair's
  * SP/SC rings, and both share one mbuf pool (lib/port).
  *
- *   bench_bulk_2core [bytes_per_run [copy|zc [mtu]]]   default 1 GiB, copy, 1500
+ *   bench_bulk_2core [bytes_per_run [copy|zc [mtu [tso]]]]   default 1 GiB, copy, 1500
  *
  * copy: the engine copies every segment's payload from the send queue into the frame;
  * zc: tx_zerocopy_min = SY_TCP_ZC_MIN_DEFAULT, payloads are referenced by
  * indirect mbufs. MTU 9000: copy uses 10 KiB mbufs (one mbuf per frame), zc chains the
- * pool's 2 KiB mbufs. The sending application sends one static buffer again and again (as
- * iperf3 writes the same buffer), handing TCP a reference to it (an indirect mbuf made by
- * rte_pktmbuf_clone()), not a copy: so in copy mode the payload is copied once, by TCP
+ * pool's 2 KiB mbufs. tso: [port] offload_tso, segments of up to 45 MSS that the pair
+ * carries whole, as a veth pair carries the kernel's GSO packets to a GRO receiver.
+ * The sending application writes one static 64 000-byte buffer again and again (as
+ * iperf3 writes the same 128 KiB buffer), handing TCP a reference to it (an indirect
+ * mbuf made by rte_pktmbuf_clone()), not a copy: so in copy mode the payload is copied once, by TCP
  * into the frame, as the kernel copies once from the user's buffer into its skbs. The
- * receiving application counts and frees what it gets (synack hands it the frames'
- * mbufs, nothing is copied on receive).
+ * receiving application copies what it gets into a 128 KiB buffer and frees the frames
+ * (synack hands it the frames' mbufs), as iperf3 reads into its buffer.
  *
  * Per run it prints, as JSON: wall-clock Gbit/s of the pair, and for each side the TSC
  * cycles of its busy loop iterations (struct sy_worker_stats busy_cycles: iterations that
@@ -41,12 +43,14 @@
 #define PORT 5001
 #define MAXC 8
 #define SENDER_LCORE 1
+#define WRITE_BYTES 64000    /* one write of the application (iperf3: 128 KiB) */
+#define READ_BYTES (128u << 10)   /* the receiver's buffer (iperf3's) */
 
 static volatile bool stop;
 static struct sy_port pa, pb;
 static struct sy_stack sa, sb;
-static uint32_t chunk;
-static struct rte_mbuf *payload;   /* the application's static buffer, chunk bytes */
+static struct rte_mempool *app_pool;
+static struct rte_mbuf *payload;   /* the application's static buffer, WRITE_BYTES */
 
 /* sender state: touched only by the sender's lcore while a run is on */
 static sy_conn_t conns[MAXC];
@@ -56,12 +60,24 @@ static rte_be32_t src_ip, dst_ip;
 /* receiver state: touched only by the main lcore */
 static uint64_t received, want;
 
+/*
+ * The receiving application reads every byte into its buffer, as iperf3's recv() has the
+ * kernel copy each byte out to it: the one copy on each side that the kernel makes too.
+ */
 static void
 on_data(void *u, sy_conn_t c, struct rte_mbuf *m)
 {
+	static uint8_t rbuf[READ_BYTES];
+	static uint32_t at;
+
 	RTE_SET_USED(u);
 	RTE_SET_USED(c);
 	received += m->pkt_len;
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next)
+		for (uint32_t off = 0, n; off < s->data_len; off += n, at = (at + n) % READ_BYTES) {
+			n = RTE_MIN((uint32_t)s->data_len - off, READ_BYTES - at);
+			rte_memcpy(rbuf + at, rte_pktmbuf_mtod_offset(s, const uint8_t *, off), n);
+		}
 	rte_pktmbuf_free(m);
 	if (received >= want)
 		stop = true;
@@ -88,14 +104,17 @@ sender_poll(void *app, struct sy_worker *w)
 				   (void *)(uintptr_t)opened, &conns[opened]) < 0)
 			exit(1);
 	for (int k = 0; k < nconn; k++)
-		while (up[k] && to_send[k] > 0 && sy_tcp_send_space(w->tcp, conns[k]) >= chunk) {
-			struct rte_mbuf *m = rte_pktmbuf_clone(payload, w->pool);
-			uint32_t len = (uint32_t)RTE_MIN((uint64_t)chunk, to_send[k]);
+		while (up[k] && to_send[k] > 0) {
+			uint32_t space = sy_tcp_send_space(w->tcp, conns[k]);
+			uint32_t len = (uint32_t)RTE_MIN(to_send[k], (uint64_t)WRITE_BYTES);
+			struct rte_mbuf *m;
 
+			if (space < len)    /* wait for room for a whole write, as iperf3 blocks */
+				break;
+			m = rte_pktmbuf_clone(payload, w->pool);
 			if (m == NULL)
 				return;
-			if (len < chunk)
-				rte_pktmbuf_trim(m, (uint16_t)(chunk - len));
+			rte_pktmbuf_trim(m, (uint16_t)(WRITE_BYTES - len));
 			if (sy_tcp_send(w->tcp, conns[k], m) < 0) {
 				rte_pktmbuf_free(m);
 				return;
@@ -105,7 +124,7 @@ sender_poll(void *app, struct sy_worker *w)
 }
 
 static int
-stacks_up(const char *profile, int zc, uint16_t mtu)
+stacks_up(const char *profile, int zc, uint16_t mtu, bool tso)
 {
 	struct sy_port_conf conf, peer;
 	struct sy_tcp_conf tc;
@@ -116,6 +135,7 @@ stacks_up(const char *profile, int zc, uint16_t mtu)
 		return -1;
 	}
 	conf.mtu = mtu;
+	conf.want_tso = tso;
 	if (mtu > 1500 && !zc) {   /* one mbuf per jumbo frame */
 		conf.data_room = 10240 + RTE_PKTMBUF_HEADROOM;
 		conf.mbufs = 12287;
@@ -136,10 +156,6 @@ stacks_up(const char *profile, int zc, uint16_t mtu)
 	    sy_tcp_listen(sb.workers[0]->tcp, dst_ip, rte_cpu_to_be_16(PORT), 64, &ops, NULL) < 0)
 		return -1;
 	sa.workers[0]->app_poll = sender_poll;
-	/* the application's chunk: one segment's payload, at most one mbuf of the pool */
-	chunk = RTE_MIN((uint32_t)(mtu - 52),
-			(uint32_t)rte_pktmbuf_data_room_size(sa.workers[0]->pool) -
-			RTE_PKTMBUF_HEADROOM) & ~1u;
 	return 0;
 }
 
@@ -148,7 +164,8 @@ run(int n, uint64_t bytes)
 {
 	struct sy_worker *ws = sa.workers[0], *wr = sb.workers[0];
 	uint64_t bs = ws->stats.busy_cycles, br = wr->stats.busy_cycles;
-	uint64_t rt = sy_tcp_stats(ws->tcp)->data_retrans, zs = sy_tcp_stats(ws->tcp)->tx_zc_segs;
+	const struct sy_tcp_stats *st = sy_tcp_stats(ws->tcp);
+	uint64_t rt = st->data_retrans, zs = st->tx_zc_segs, ts = st->tx_tso_segs;
 	uint64_t t0, t1;
 	double sec, hz = (double)rte_get_tsc_hz(), cs, cr;
 
@@ -178,10 +195,10 @@ run(int n, uint64_t bytes)
 	printf("%s{\"conns\": %d, \"bytes\": %" PRIu64 ", \"seconds\": %.4f, \"gbit_s\": %.3f, "
 	       "\"sender_cycles_per_byte\": %.3f, \"receiver_cycles_per_byte\": %.3f, "
 	       "\"sender_busy_core_gbit_s\": %.3f, \"receiver_busy_core_gbit_s\": %.3f, "
-	       "\"retrans\": %" PRIu64 ", \"tx_zc_segs\": %" PRIu64 "}", n == 1 ? "" : ", ", n,
-	       want, sec, (double)want * 8 / sec / 1e9, cs, cr, hz * 8 / cs / 1e9,
-	       hz * 8 / cr / 1e9, sy_tcp_stats(ws->tcp)->data_retrans - rt,
-	       sy_tcp_stats(ws->tcp)->tx_zc_segs - zs);
+	       "\"retrans\": %" PRIu64 ", \"tx_zc_segs\": %" PRIu64 ", \"tx_tso_segs\": %"
+	       PRIu64 "}", n == 1 ? "" : ", ", n, want, sec, (double)want * 8 / sec / 1e9, cs, cr,
+	       hz * 8 / cs / 1e9, hz * 8 / cr / 1e9, st->data_retrans - rt, st->tx_zc_segs - zs,
+	       st->tx_tso_segs - ts);
 	fflush(stdout);
 }
 
@@ -193,26 +210,32 @@ main(int argc, char **argv)
 	uint64_t bytes = argc > 1 ? strtoull(argv[1], NULL, 0) : (1ull << 30);
 	int zc = argc > 2 && strcmp(argv[2], "zc") == 0;
 	uint16_t mtu = argc > 3 ? (uint16_t)RTE_MIN(strtoul(argv[3], NULL, 0), 9000ul) : 1500;
+	bool tso = argc > 4 && strcmp(argv[4], "tso") == 0;
 	const char *profile = getenv("SY_BULK_PROFILE");
 	int rc = 0;
 
 	if (rte_eal_init(RTE_DIM(eal), eal) < 0 || rte_lcore_count() < 2)
 		return 2;
-	if (stacks_up(profile != NULL ? profile : BULK_PROFILE, zc, mtu) < 0)
+	if (stacks_up(profile != NULL ? profile : BULK_PROFILE, zc, mtu, tso) < 0)
 		return 2;
-	payload = rte_pktmbuf_alloc(sa.workers[0]->pool);
+	/* the buffer lives in a pool of its own: one mbuf holds the whole write */
+	app_pool = rte_pktmbuf_pool_create("bulk_app", 1, 0, 0,
+					   RTE_PKTMBUF_HEADROOM + WRITE_BYTES, SOCKET_ID_ANY);
+	payload = app_pool != NULL ? rte_pktmbuf_alloc(app_pool) : NULL;
 	if (payload == NULL)
 		return 2;
-	memset(rte_pktmbuf_append(payload, (uint16_t)chunk), 0x5a, chunk);
+	memset(rte_pktmbuf_append(payload, WRITE_BYTES), 0x5a, WRITE_BYTES);
 	printf("{\"bench\": \"bulk\", \"path\": \"ring pair, sender and receiver stacks on "
-	       "one lcore each\", \"tx\": \"%s\", \"mtu\": %u, \"tsc_hz\": %" PRIu64 ", "
-	       "\"runs\": [", zc ? "zerocopy" : "copy", mtu, rte_get_tsc_hz());
+	       "one lcore each\", \"tx\": \"%s\", \"mtu\": %u, \"tso\": %s, "
+	       "\"tsc_hz\": %" PRIu64 ", \"runs\": [", zc ? "zerocopy" : "copy", mtu,
+	       tso ? "true" : "false", rte_get_tsc_hz());
 	run(1, bytes);
 	run(MAXC, bytes);
 	printf("]}\n");
-	rte_pktmbuf_free(payload);
 	sy_stack_free(&sa);
 	sy_stack_free(&sb);
+	rte_pktmbuf_free(payload);      /* after the stacks: their queues referred to it */
+	rte_mempool_free(app_pool);
 	if (sy_port_stop(&pa) < 0 || sy_port_stop(&pb) < 0) {
 		fprintf(stderr, "bench_bulk_2core: mbufs not back in the pool\n");
 		rc = 1;
