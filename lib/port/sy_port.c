@@ -137,6 +137,17 @@ port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
 	p->tx_tcp_cksum = c->want_tx_tcp_cksum && (tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 	p->tso = c->want_tso && p->tx_ip_cksum && p->tx_tcp_cksum &&
 		 (tx & RTE_ETH_TX_OFFLOAD_TCP_TSO);
+	/*
+	 * net_tap (DPDK 22.11) reports TSO but refuses a frame whose tso_segsz + l2 + l3 + l4
+	 * exceeds the MTU: it counts the Ethernet header against the IP MTU, so every
+	 * full-MSS TSO frame fails at tx and the connection stalls (tests/interop/test_bulk.sh
+	 * found it). TSO is never asked of it.
+	 */
+	if (p->tso && c->driver == SY_PORT_DRV_TAP) {
+		PORT_LOG(WARNING, "%s: offload_tso ignored: net_tap refuses full-MSS TSO frames "
+			 "(it counts the Ethernet header against the MTU)\n", c->device);
+		p->tso = false;
+	}
 	p->trusted_link = c->want_trusted_link && c->driver == SY_PORT_DRV_RING_PAIR;
 	/* the pair's rings carry a large segment whole (as veth a GSO packet) */
 	p->tso_whole = c->want_tso && c->driver == SY_PORT_DRV_RING_PAIR;

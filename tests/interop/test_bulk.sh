@@ -6,7 +6,11 @@
 #   what it sent, and after SIGINT app.rx_bytes says every byte arrived (268435456);
 # - `synack server --app source` sends 256 MiB that the kernel reads whole and in order
 #   (byte k of the stream is k mod 256, tcp_client.py source), copied into frames and
-#   then again sent by reference (--tx-zerocopy).
+#   then again sent by reference (--tx-zerocopy), then again over a profile with
+#   offload_tso = yes: net_tap reports TSO but refuses every full-MSS TSO frame (DPDK
+#   22.11 counts the Ethernet header against the MTU; with TSO on, the transfer stalled at
+#   one MSS per RTO), so lib/port must not turn it on: every byte arrives in order, no
+#   TSO frame is sent and the port says why.
 # Each direction has a 60 s budget (the kernel client's socket timeout and `timeout`).
 . "$(dirname "$0")/lib.sh"
 N=268435456
@@ -64,4 +68,29 @@ sy_check kernel_read_256MiB_zero_copy_whole_and_in_order read_all
 echo "interop: info bulk_tx_zc: 256 MiB in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 sy_stop_synack
 sy_check zero_copy_segments_were_sent grep -Eq "tcp.tx_zc_segs +[1-9][0-9]*\$" "$SY_TMP/synack.log"
+sy_cleanup
+
+# offload_tso = yes on net_tap: it reports RTE_ETH_TX_OFFLOAD_TCP_TSO (software cutting
+# with librte_gso) but its size check refuses every full-MSS TSO frame, so lib/port
+# leaves TSO off there (a warning says so) and the transfer must be whole.
+sy_interop_init bulk_tx_tso
+sed -i 's/^offload_tso = .*/offload_tso = yes/' "$SY_TMP/net_tap.ini"
+sy_check profile_asks_for_tso grep -q '^offload_tso = yes$' "$SY_TMP/net_tap.ini"
+sy_start_synack server --app source --port 19 --source-bytes "$N"
+t0=$(date +%s%N)
+sy_check kernel_read_256MiB_tso_whole_and_in_order read_all
+echo "interop: info bulk_tx_tso: 256 MiB in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+sy_stop_synack
+# the exit counters list non-zero ones only: frames were counted, TSO frames were not
+no_tso_frames() {
+  grep -Eq "loop.tx_frames +[1-9]" "$SY_TMP/synack.log" &&
+    ! grep -Eq "tcp.tx_tso_segs +[1-9]" "$SY_TMP/synack.log"
+}
+sy_check no_tso_frame_was_sent no_tso_frames
+sy_check port_says_why_tso_is_off grep -q "offload_tso ignored: net_tap" "$SY_TMP/synack.log"
+# For the record, how the cut segments fared: synack's retransmissions and drops, and the
+# kernel's checksum errors (it drops a segment whose checksum the PMD got wrong).
+echo "interop: info bulk_tx_tso: $(grep -E '^ +(tcp\.(tx_tso_segs|data_retrans|rto_events)|net\.[a-z_]*drop[a-z_]*|loop\.tx_(frames|drop[a-z_]*)) ' \
+  "$SY_TMP/synack.log" | tr -s ' ' | tr '\n' ';') kernel $(sy_ns nstat -asz TcpInCsumErrors IpInHdrErrors |
+  awk 'NR > 1 { printf "%s %s;", $1, $2 }')"
 sy_finish
