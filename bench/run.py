@@ -1053,7 +1053,8 @@ def bulk_result(suite, keys, sy, kern, one_thread, raw, nbytes):
            'copy = TCP copies the payload into the frames; zc = tx_zerocopy_min = '
            'SY_TCP_ZC_MIN_DEFAULT (frames refer to the cache-resident write buffer: no send '
            'copy, not judged); tso = offload_tso, segments of up to 45 MSS carried whole; '
-           'MTU 9000 copy uses 10 KiB mbufs, zc chains 2 KiB mbufs',
+           'MTU 9000 copy uses 10 KiB mbufs, TSO copy 16 KiB mbufs, zc chains 2 KiB mbufs; '
+           'an untimed warm-up run first touches the pool memory',
            'synack_cycles_per_byte': 'TSC cycles of busy loop iterations of that side / bytes',
            'synack_one_thread': 'bench/bulk/bench_bulk: both stacks in one thread (lib/wire), '
            'cycles per byte of both ends together',
