@@ -1014,7 +1014,8 @@ def bulk_result(suite, keys, sy, kern, one_thread, raw, nbytes):
                 'receiver_cycles_per_byte': fig(rs, 'receiver_cycles_per_byte'),
                 'sender_busy_core_gbit_s': fig(rs, 'sender_busy_core_gbit_s'),
                 'retrans': fig(rs, 'retrans'), 'tx_zc_segs': fig(rs, 'tx_zc_segs'),
-                'tx_tso_segs': fig(rs, 'tx_tso_segs')}
+                'tx_tso_segs': fig(rs, 'tx_tso_segs'), 'tx_drop_full': fig(rs, 'tx_drop_full'),
+                'drop_no_mbuf': fig(rs, 'drop_no_mbuf')}
             ratios[f'synack_{k}_{c}conn/iperf3_veth_mtu{mtu}_P{c}'] = summary(
                 [s['gbit_s'] / kr['gbit_s'] if kr.get('gbit_s') else None
                  for s, kr in zip(rs, kern[mtu][c])])

@@ -171,6 +171,9 @@ run(int n, uint64_t bytes, bool report)
 	uint64_t bs = ws->stats.busy_cycles, br = wr->stats.busy_cycles;
 	const struct sy_tcp_stats *st = sy_tcp_stats(ws->tcp);
 	uint64_t rt = st->data_retrans, zs = st->tx_zc_segs, ts = st->tx_tso_segs;
+	/* where a retransmitted segment was lost: a full ring, an empty pool */
+	uint64_t df = ws->stats.tx_drop_full + wr->stats.tx_drop_full;
+	uint64_t dm = st->drop_no_mbuf + sy_tcp_stats(wr->tcp)->drop_no_mbuf;
 	uint64_t t0, t1;
 	double sec, hz = (double)rte_get_tsc_hz(), cs, cr;
 
@@ -203,9 +206,11 @@ run(int n, uint64_t bytes, bool report)
 	       "\"sender_cycles_per_byte\": %.3f, \"receiver_cycles_per_byte\": %.3f, "
 	       "\"sender_busy_core_gbit_s\": %.3f, \"receiver_busy_core_gbit_s\": %.3f, "
 	       "\"retrans\": %" PRIu64 ", \"tx_zc_segs\": %" PRIu64 ", \"tx_tso_segs\": %"
-	       PRIu64 "}", n == 1 ? "" : ", ", n, want, sec, (double)want * 8 / sec / 1e9, cs, cr,
+	       PRIu64 ", \"tx_drop_full\": %" PRIu64 ", \"drop_no_mbuf\": %" PRIu64 "}",
+	       n == 1 ? "" : ", ", n, want, sec, (double)want * 8 / sec / 1e9, cs, cr,
 	       hz * 8 / cs / 1e9, hz * 8 / cr / 1e9, st->data_retrans - rt, st->tx_zc_segs - zs,
-	       st->tx_tso_segs - ts);
+	       st->tx_tso_segs - ts, ws->stats.tx_drop_full + wr->stats.tx_drop_full - df,
+	       st->drop_no_mbuf + sy_tcp_stats(wr->tcp)->drop_no_mbuf - dm);
 	fflush(stdout);
 }
 
