@@ -1205,9 +1205,19 @@ def main():
             log(f'  {name} FAILED: {e}')
             failed.append(name)
         Owned.cleanup()
+    # a partial run keeps the other scenarios' sections from their JSON of the same date
+    kept = []
+    for name in SCENARIOS:
+        if name not in results and os.path.exists(s.out(name, 'json')):
+            with open(s.out(name, 'json')) as f:
+                results[name] = json.load(f)
+            kept.append(f'{name} ({results[name].get("date", "?")})')
+    results = {n: results[n] for n in SCENARIOS if n in results}
     md = md_summary(results)
     with open(s.out('summary', 'md'), 'w') as f:
-        f.write(f'<!-- bench/run.py {" ".join(sys.argv[1:])}; {s.date} -->\n' + md)
+        f.write(f'<!-- bench/run.py {" ".join(sys.argv[1:])}; {s.date}'
+                + (f'; kept from earlier runs: {", ".join(kept)}' if kept else '') + ' -->\n'
+                + md)
     log(md)
     log(f'done in {time.time() - t0:.0f} s' + (f'; failed: {failed}' if failed else ''))
     return 1 if failed else 0

@@ -10,15 +10,16 @@
  *   bench_bulk_2core [bytes_per_run [copy|zc [mtu [tso]]]]   default 1 GiB, copy, 1500
  *
  * copy: the engine copies every segment's payload from the send queue into the frame;
- * zc: tx_zerocopy_min = SY_TCP_ZC_MIN_DEFAULT, payloads are referenced by
- * indirect mbufs. MTU 9000: copy uses 10 KiB mbufs (one mbuf per frame), zc chains the
- * pool's 2 KiB mbufs; TSO with copy uses 16 KiB mbufs (four per 64 KiB segment). An
- * untimed warm-up run first touches the pool's memory. tso: [port] offload_tso, segments of up to 45 MSS that the pair
- * carries whole, as a veth pair carries the kernel's GSO packets to a GRO receiver.
+ * zc: tx_zerocopy_min = SY_TCP_ZC_MIN_DEFAULT, payloads are referenced by indirect mbufs.
+ * tso: [port] offload_tso, segments of up to 45 MSS that the pair carries whole, as a veth
+ * pair carries the kernel's GSO packets to a GRO receiver. MTU 9000: copy uses 10 KiB
+ * mbufs (one mbuf per frame), zc chains the pool's 2 KiB mbufs; TSO with copy uses 16 KiB
+ * mbufs (four per 64 KiB segment). An untimed warm-up run first touches the pool's memory.
  * The sending application writes one static 64 000-byte buffer again and again (as
  * iperf3 writes the same 128 KiB buffer), handing TCP a reference to it (an indirect
- * mbuf made by rte_pktmbuf_clone()), not a copy: so in copy mode the payload is copied once, by TCP
- * into the frame, as the kernel copies once from the user's buffer into its skbs. The
+ * mbuf made by rte_pktmbuf_clone()), not a copy: so in copy mode the payload is copied
+ * once, by TCP into the frame, as the kernel copies once from the user's buffer into its
+ * skbs. The
  * receiving application copies what it gets into a 128 KiB buffer and frees the frames
  * (synack hands it the frames' mbufs), as iperf3 reads into its buffer.
  *

@@ -25,6 +25,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "port_priv.h"
 #include "profile_priv.h"
 #include "sy_port.h"
 
@@ -124,12 +125,10 @@ port_rss_key(const struct sy_port_conf *c, const struct rte_eth_dev_info *info,
 }
 
 /* Offloads: wanted AND reported by the device. TSO needs both checksum offloads. */
-static void
-port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c,
-		     const struct rte_eth_dev_info *info)
+void
+port_decide_offloads(struct sy_port *p, const struct sy_port_conf *c, uint64_t rx,
+		     uint64_t tx)
 {
-	uint64_t rx = info->rx_offload_capa, tx = info->tx_offload_capa;
-
 	p->rx_ip_cksum = c->want_rx_cksum && (rx & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM);
 	p->rx_l4_cksum = c->want_rx_cksum && (rx & RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
 	p->lro = c->want_lro && (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO);
@@ -399,7 +398,7 @@ port_bring_up(struct sy_port *p, const struct sy_port_conf *c, unsigned int n_wo
 	rc = port_decide_queues(p, c, &info, n_workers, err, errlen);
 	if (rc < 0)
 		return rc;
-	port_decide_offloads(p, c, &info);
+	port_decide_offloads(p, c, info.rx_offload_capa, info.tx_offload_capa);
 	if ((rc = port_configure(p, c, &info, err, errlen)) < 0 ||
 	    (rc = port_pools(p, c, err, errlen)) < 0 ||
 	    (rc = port_queues(p, c, &info, err, errlen)) < 0 ||

@@ -76,7 +76,8 @@ conf_check(const struct sy_tcp_conf *c)
 	if (c->max_conns == 0 || c->max_conns >= TCP_FLOW_TW || c->max_time_wait == 0 ||
 	    c->max_time_wait >= TCP_FLOW_TW || c->wscale > 14 || c->mss < 64 ||
 	    c->ephemeral_lo == 0 || c->ephemeral_lo > c->ephemeral_hi ||
-	    c->rto_min_ms == 0 || c->rto_min_ms > c->rto_max_ms || c->rcv_wnd == 0 ||
+	    c->rto_min_ms == 0 || c->rto_min_ms > c->rto_max_ms ||
+	    c->rto_max_ms > SY_TCP_RTO_MAX_LIMIT_MS || c->rcv_wnd == 0 ||
 	    c->cc > SY_TCP_CC_CUBIC)
 		return -EINVAL;
 	return 0;

@@ -43,12 +43,14 @@ tcp_cc_half_flight(const struct sy_tcb *tcb, uint32_t flight)
  * With TSO, L is one TSO segment: the peer (LRO, or the ring pair carrying the segment
  * whole) acknowledges a whole one at a time, and a burst of that size leaves us anyway,
  * so L = 2 SMSS would only slow the window's growth by the burst's count of segments.
+ * Not while going back N after an RTO: one ACK of the resent segment may cover a window
+ * the receiver held, and RFC 3465 3.1 wants a small L exactly then.
  */
 static inline uint32_t
 tcp_cc_slow_start(const struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t acked)
 {
-	uint32_t l = tcp->tso ? RTE_MAX(tcp_seg_cap(tcp, tcb), 2u * tcb->snd_mss)
-			      : 2u * tcb->snd_mss;
+	uint32_t l = tcp->tso && !SEQ_LT(tcb->snd_nxt, tcb->snd_max) ?
+		     RTE_MAX(tcp_seg_cap(tcp, tcb), 2u * tcb->snd_mss) : 2u * tcb->snd_mss;
 	uint32_t inc = RTE_MIN(acked, l);
 
 	if (tcb->cwnd >= tcb->ssthresh)

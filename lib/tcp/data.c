@@ -190,12 +190,18 @@ next_len(const struct sy_tcp *tcp, const struct sy_tcb *tcb, uint32_t queued, in
 		avail = 1;
 	len = RTE_MIN(unsent, avail);
 	/* a probe or an RTO's resend is one MSS; else TSO may make it many */
-	len = RTE_MIN(len, force ? RTE_MIN((uint32_t)tcb->snd_mss, tcp_seg_max_payload(tcp))
-				 : tcp_seg_cap(tcp, tcb));
+	len = RTE_MIN(len, force ? tcp_seg_one(tcp, tcb) : tcp_seg_cap(tcp, tcb));
 	/* going back N after an RTO (or a window probe): stop where the peer SACKed */
 	if (SEQ_LT(tcb->snd_nxt, tcb->snd_max) &&
 	    !tcp_sb_skip(tcp, tcb, tcb->snd_nxt, &sacked_at) && sacked_at != tcb->snd_max)
 		len = RTE_MIN(len, sacked_at - tcb->snd_nxt);
+	/*
+	 * TSO sends whole MSS only: a short tail is a segment of its own, so the SWS and
+	 * Nagle rules below judge it as they would without TSO (the device would cut it off
+	 * as a small segment otherwise).
+	 */
+	if (len > tcb->snd_mss)
+		len -= len % tcb->snd_mss;
 	*fin = (tcb->flags & TF_FIN_QUEUED) && off + len == queued;
 	/*
 	 * RFC 9293 3.8.6.2.1 sender SWS avoidance: a segment cut short by a small offered
@@ -262,8 +268,7 @@ tcp_send_at(struct sy_tcp *tcp, struct sy_tcb *tcb, uint32_t seq, uint32_t max_l
 	if (!SEQ_LT(seq, tcb->snd_max) || off > queued)
 		return;
 	len = RTE_MIN(queued - off, max_len);
-	len = RTE_MIN(len, (uint32_t)tcb->snd_mss);
-	len = RTE_MIN(len, tcp_seg_max_payload(tcp));
+	len = RTE_MIN(len, tcp_seg_one(tcp, tcb));
 	fin = (tcb->flags & TF_FIN_SENT) && off + len == queued;
 	if (len == 0 && !fin)
 		return;

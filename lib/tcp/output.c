@@ -55,7 +55,7 @@ tcp_seg_max_payload(const struct sy_tcp *tcp)
 int
 sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes)
 {
-	if (tcp == NULL || (!multiseg && min_bytes != 0) || (!multiseg && tcp->tso))
+	if (tcp == NULL || (!multiseg && (min_bytes != 0 || tcp->tso)))
 		return -EINVAL;
 	tcp->tx_multiseg = multiseg;
 	tcp->tx_zc_min = min_bytes;
@@ -72,17 +72,30 @@ sy_tcp_set_tso(struct sy_tcp *tcp, bool on)
 	return 0;
 }
 
+/* Payload of one segment at most: one MSS, within what one frame of ours holds. */
+uint32_t
+tcp_seg_one(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
+{
+	return RTE_MIN((uint32_t)tcb->snd_mss, tcp_seg_max_payload(tcp));
+}
+
 /*
- * Payload of the next segment at most: one MSS, or with TSO as many whole MSS as one IPv4
- * datagram holds (the port cuts it into full segments; only the last may be short).
+ * Smallest MSS we leave to TSO: RFC 9293's default MSS. Below it a 64 KiB frame would be
+ * cut into a thousand segments, under the least TSO segment size some devices take.
+ */
+#define TCP_TSO_MIN_MSS 536
+
+/*
+ * Payload of the next new segment at most: one MSS, or with TSO as many whole MSS as one
+ * IPv4 datagram holds (the port cuts it into full segments).
  */
 uint32_t
 tcp_seg_cap(const struct sy_tcp *tcp, const struct sy_tcb *tcb)
 {
 	uint32_t mss = tcb->snd_mss;
 
-	if (!tcp->tso)
-		return RTE_MIN(mss, tcp_seg_max_payload(tcp));
+	if (!tcp->tso || mss < TCP_TSO_MIN_MSS)
+		return tcp_seg_one(tcp, tcb);
 	return RTE_MAX(tcp_seg_max_payload(tcp) / mss, 1u) * mss;
 }
 

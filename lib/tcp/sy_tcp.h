@@ -59,6 +59,12 @@ enum sy_tcp_close_reason {
 
 const char *sy_tcp_close_reason_name(enum sy_tcp_close_reason r);
 
+/**
+ * Largest rto_max_ms sy_tcp_create() takes (2^24 ms, 4.7 hours): RTT samples and SRTT stay
+ * far inside 32-bit fixed point.
+ */
+#define SY_TCP_RTO_MAX_LIMIT_MS (1u << 24)
+
 /** Engine configuration; sy_tcp_conf_defaults() gives documented defaults (docs/tcp.md). */
 struct sy_tcp_conf {
 	uint32_t max_conns;          /**< connection blocks (incl. embryonic) */
@@ -76,7 +82,7 @@ struct sy_tcp_conf {
 	uint32_t msl_s;              /**< 2MSL = TIME-WAIT duration / 2; default 30 */
 	uint32_t rto_init_ms;        /**< default 1000 (RFC 6298) */
 	uint32_t rto_min_ms;         /**< default 200 */
-	uint32_t rto_max_ms;         /**< default 120000 */
+	uint32_t rto_max_ms;         /**< default 120000; at most SY_TCP_RTO_MAX_LIMIT_MS */
 	uint32_t syn_retries;        /**< SYN retransmissions before giving up; default 6 */
 	uint32_t synack_retries;     /**< SYN-ACK retransmissions; default 5 */
 	uint32_t data_retries;       /**< data/FIN retransmissions; default 15 */
@@ -263,7 +269,7 @@ void sy_tcp_free(struct sy_tcp *tcp);
  *   segment span several mbufs (a jumbo MTU over 2 KiB mbufs). false: one mbuf per frame.
  * @param min_bytes payloads of at least this many bytes are referenced, not copied
  *   (SY_TCP_ZC_MIN_DEFAULT suggested); 0: always copy. Needs @p multiseg.
- * @return 0, or -EINVAL (@p tcp NULL, or @p min_bytes > 0 without @p multiseg).
+ * @return 0, or -EINVAL (@p tcp NULL, or @p min_bytes > 0 or TSO on without @p multiseg).
  */
 int sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes);
 
@@ -271,8 +277,11 @@ int sy_tcp_set_tx_zerocopy(struct sy_tcp *tcp, bool multiseg, uint32_t min_bytes
  * TCP segmentation offload: data segments of up to as many whole MSS as one IPv4
  * datagram holds (45 at MSS 1448) leave as one frame, which the port cuts into MSS-sized
  * segments (sy_net_conf tso DEVICE) or the ring pair carries whole to its peer (WHOLE).
- * Retransmissions and probes stay one MSS. On by default when the net layer's port does
- * TSO (sy_tcp_create()); this turns it off or on again.
+ * A segment is always whole MSS (a short tail leaves on its own, under Nagle and sender
+ * SWS avoidance). What stays one MSS: an RTO's first resend (the go-back-N resends after
+ * it may be TSO segments), window probes, fast and SACK retransmissions, a segment
+ * carrying SACK blocks, and every segment while the peer's MSS is below 536. On by
+ * default when the net layer's port does TSO (sy_tcp_create()); this turns it off or on.
  * @return 0; -EINVAL (@p tcp NULL, or @p on while the port takes no multi-segment
  *   frames or does no TSO).
  */

@@ -322,6 +322,7 @@ void tcp_send_syn(struct sy_tcp *tcp, struct sy_tcb *tcb);
 int tcp_challenge_ack_allowed(struct sy_tcp *tcp);
 uint32_t tcp_max_payload(const struct sy_tcp *tcp);
 uint32_t tcp_seg_max_payload(const struct sy_tcp *tcp);
+uint32_t tcp_seg_one(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
 uint32_t tcp_seg_cap(const struct sy_tcp *tcp, const struct sy_tcb *tcb);
 
 /* data.c: send queue and the data/FIN sender */

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "tcp_harness.h"
+#include "tcb.h"
 
 TestSuite(tcpdata_rto, .init = th_setup, .fini = th_teardown);
 
@@ -203,4 +204,39 @@ Test(tcpdata_rto, an_implausible_timestamp_echo_gives_no_rtt_sample)
 	cr_assert_eq(sy_tcp_stats(TH->tcp)->rtt_echo_implausible, 3);
 	cr_assert_eq(sy_tcp_conn_info(TH->tcp, cn.c, &ci), 0);
 	cr_assert_gt(ci.srtt_ms, 10000, "the in-range echo gave no sample: SRTT %u", ci.srtt_ms);
+}
+
+/*
+ * Whatever reaches the RTT estimator (a filtered echo, or our own clock on a connection
+ * idle for weeks), SRTT and RTTVAR stay inside their 32-bit fixed point: a sample of half
+ * the clock is taken as 2^24 ms, and the RTO stays clamped to rto_max.
+ */
+Test(tcpdata_rto, a_huge_rtt_sample_is_capped_not_overflowed)
+{
+	struct sy_tcb tcb = { 0 };
+
+	tcp_rtt_sample(TH->tcp, &tcb, 0x80000000u);
+	cr_assert_eq(tcb.srtt8 >> 3, SY_TCP_RTO_MAX_LIMIT_MS);
+	tcp_rtt_sample(TH->tcp, &tcb, UINT32_MAX);
+	cr_assert_eq(tcb.srtt8 >> 3, SY_TCP_RTO_MAX_LIMIT_MS);
+	cr_assert_eq(tcb.rto_ms, 120000);
+	tcp_rtt_sample(TH->tcp, &tcb, 100);         /* and it still converges from there */
+	cr_assert_lt(tcb.srtt8 >> 3, SY_TCP_RTO_MAX_LIMIT_MS);
+}
+
+/* rto_max_ms above the limit would let a bogus echo through the filter: refused. */
+Test(tcpdata_rto, rto_max_above_the_limit_is_refused)
+{
+	struct sy_tcp_conf conf;
+
+	th_conf_defaults(&conf);
+	conf.rto_max_ms = SY_TCP_RTO_MAX_LIMIT_MS + 1;
+	cr_assert_null(sy_tcp_create("rto_lim", &conf, TH->net, TH->pool, &TH->clock,
+				     SOCKET_ID_ANY));
+	conf.rto_max_ms = SY_TCP_RTO_MAX_LIMIT_MS;
+	struct sy_tcp *t = sy_tcp_create("rto_lim", &conf, TH->net, TH->pool, &TH->clock,
+					 SOCKET_ID_ANY);
+
+	cr_assert_not_null(t);
+	sy_tcp_free(t);
 }

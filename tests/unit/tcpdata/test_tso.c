@@ -129,3 +129,101 @@ Test(tcpdata_tso, tso_needs_a_port_that_does_it)
 	cr_assert_eq(sy_tcp_set_tso(TH->tcp, true), -EINVAL);
 	cr_assert_eq(sy_tcp_set_tso(TH->tcp, false), 0);
 }
+
+/* Our ACK of the handshake is in; the peer now offers @p wnd bytes (no window scaling). */
+static void
+peer_offers(struct th_conn *cn, uint16_t wnd)
+{
+	th_feed(TH, &(struct th_seg){ .sport = cn->pport, .dport = cn->lport, .flags = TH_ACK,
+				      .seq = cn->rcv_nxt, .ack = cn->snd_nxt, .win = wnd });
+}
+
+/* Pops every frame now on the wire; returns their count, their payload bytes in *bytes. */
+static uint32_t
+drain(uint32_t *bytes)
+{
+	struct th_pkt p;
+	uint32_t n = 0;
+
+	for (*bytes = 0; th_try_pop(TH, &p); n++)
+		*bytes += p.len;
+	return n;
+}
+
+/*
+ * RFC 9293 3.8.6.2.1 sender SWS avoidance: with 2 MSS + 100 offered and plenty queued, the
+ * 100 bytes wait (they are neither a full MSS nor half the largest window offered). With
+ * TSO the two MSS leave as one frame and the tail still waits: no 100-byte segment.
+ */
+Test(tcpdata_tso, a_short_tail_cut_by_the_window_waits_as_without_tso)
+{
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+
+	th_pattern(payload, sizeof(payload), 7);
+	th_open_passive(TH, &cn, &plain, 100);
+	peer_offers(&cn, 2 * MSS + 100);
+	th_app_send(TH, cn.c, payload, sizeof(payload));
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(p.len, 2 * MSS);
+	th_expect_none(TH);
+}
+
+/*
+ * RFC 9293 3.7.4 Nagle: one write of MSS + 100 sends the full MSS; the 100 bytes wait for
+ * the ACK. A second such write before it sends the next full MSS only: never two short
+ * segments unacknowledged (with TSO the tail of a TSO segment would be one).
+ */
+Test(tcpdata_tso, nagle_holds_the_short_tail_of_each_write)
+{
+	struct th_conn cn = { 0 };
+	uint32_t bytes;
+
+	th_pattern(payload, sizeof(payload), 7);
+	th_open_passive(TH, &cn, &plain, 100);
+	th_app_send(TH, cn.c, payload, MSS + 100);
+	cr_assert_eq(drain(&bytes), 1);
+	cr_assert_eq(bytes, MSS);
+	th_app_send(TH, cn.c, payload + MSS + 100, MSS + 100);
+	cr_assert_eq(drain(&bytes), 1);
+	cr_assert_eq(bytes, MSS, "sent %u of the second write", bytes);
+}
+
+/*
+ * RFC 3465 3.1 / RFC 5681 3.1 after an RTO: cwnd = 1 MSS, ssthresh = FlightSize / 2. The
+ * ACK of the resent segment covers the whole initial window the receiver held; slow start
+ * may grow cwnd by 2 MSS for it, not by a TSO segment's worth.
+ */
+Test(tcpdata_tso, after_an_rto_one_ack_grows_cwnd_by_two_mss_only)
+{
+	struct th_conn cn = { 0 };
+	struct sy_tcp_conn_info ci;
+	struct th_pkt p;
+	uint32_t bytes;
+
+	open_and_queue(&cn);
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	th_expect_within(TH, 2000, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(p.len, MSS);
+	cn.snd_nxt += IW;
+	th_peer_send(TH, &cn, TH_ACK, NULL, 0);
+	cr_assert_eq(sy_tcp_conn_info(TH->tcp, cn.c, &ci), 0);
+	cr_assert_eq(ci.cwnd, 3 * MSS, "cwnd %u", ci.cwnd);
+	drain(&bytes);
+	cr_assert_eq(bytes, 3 * MSS);
+}
+
+/* A peer MSS under 536 gets no TSO: a 64 KiB frame would be a thousand segments. */
+Test(tcpdata_tso, a_small_peer_mss_gets_no_tso)
+{
+	static const struct th_opts small = { .mss = 200 };
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+
+	th_pattern(payload, sizeof(payload), 7);
+	th_open_passive(TH, &cn, &small, 100);
+	th_app_send(TH, cn.c, payload, 4000);
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);
+	cr_assert_eq(p.len, 200);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->tx_tso_segs, 0);
+}
