@@ -286,46 +286,47 @@ Test(port, ring_pair_with_offload_tso_carries_large_segments_whole)
 	cr_assert_eq(sy_port_stop(&a), 0);
 }
 
-/* TSO from capability masks: a NIC that reports everything, and what each lack does. */
-Test(port, tso_needs_the_device_both_checksum_offloads_and_chains)
+/* What a device needs to report for TSO: both checksum offloads, TSO and chains. */
+#define TX_ALL_FOR_TSO (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
+			RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+
+/* The offloads a port of @p driver that wants TSO (or not) decides for @p tx_capa. */
+static struct sy_port
+decide_tso(enum sy_port_driver driver, bool want, uint64_t tx_capa)
 {
-	const uint64_t all = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-			     RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	const uint64_t lacks[] = { RTE_ETH_TX_OFFLOAD_IPV4_CKSUM, RTE_ETH_TX_OFFLOAD_TCP_CKSUM,
-				   RTE_ETH_TX_OFFLOAD_TCP_TSO, RTE_ETH_TX_OFFLOAD_MULTI_SEGS };
 	struct sy_port_conf c;
 	struct sy_port p = { 0 };
 
 	null_conf(&c, "unused");
-	c.driver = SY_PORT_DRV_PCI;
-	c.want_tso = true;
-	port_decide_offloads(&p, &c, 0, all);
+	c.driver = driver;
+	c.want_tso = want;
+	port_decide_offloads(&p, &c, 0, tx_capa);
+	return p;
+}
+
+/* TSO from capability masks: a NIC that reports everything, and what each lack does. */
+Test(port, tso_needs_the_device_both_checksum_offloads_and_chains)
+{
+	const uint64_t lacks[] = { RTE_ETH_TX_OFFLOAD_IPV4_CKSUM, RTE_ETH_TX_OFFLOAD_TCP_CKSUM,
+				   RTE_ETH_TX_OFFLOAD_TCP_TSO, RTE_ETH_TX_OFFLOAD_MULTI_SEGS };
+	struct sy_port p = decide_tso(SY_PORT_DRV_PCI, true, TX_ALL_FOR_TSO);
+
 	cr_assert(p.tso && p.tx_multi_seg && !p.tso_whole);
-	cr_assert_eq(p.tx_offloads, all, "TSO brings multi-seg with it");
+	cr_assert_eq(p.tx_offloads, TX_ALL_FOR_TSO, "TSO brings multi-seg with it");
 	for (unsigned int i = 0; i < RTE_DIM(lacks); i++) {
-		memset(&p, 0, sizeof(p));
-		port_decide_offloads(&p, &c, 0, all & ~lacks[i]);
+		p = decide_tso(SY_PORT_DRV_PCI, true, TX_ALL_FOR_TSO & ~lacks[i]);
 		cr_assert_not(p.tso, "TSO without 0x%lx", (unsigned long)lacks[i]);
 		cr_assert_eq(p.tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO, 0);
 	}
-	c.want_tso = false;
-	memset(&p, 0, sizeof(p));
-	port_decide_offloads(&p, &c, 0, all);
+	p = decide_tso(SY_PORT_DRV_PCI, false, TX_ALL_FOR_TSO);
 	cr_assert_not(p.tso, "not wanted");
 }
 
 /* net_tap reports TSO but refuses full-MSS TSO frames: never asked of it. */
 Test(port, tso_is_never_asked_of_net_tap)
 {
-	const uint64_t all = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-			     RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	struct sy_port_conf c;
-	struct sy_port p = { 0 };
+	struct sy_port p = decide_tso(SY_PORT_DRV_TAP, true, TX_ALL_FOR_TSO);
 
-	null_conf(&c, "net_tap0");
-	c.driver = SY_PORT_DRV_TAP;
-	c.want_tso = true;
-	port_decide_offloads(&p, &c, 0, all);
 	cr_assert_not(p.tso);
 	cr_assert_eq(p.tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO, 0);
 	cr_assert(p.tx_tcp_cksum, "its checksum offloads stay");
