@@ -1055,7 +1055,7 @@ def bulk_result(suite, keys, sy, kern, one_thread, raw, nbytes):
            'SY_TCP_ZC_MIN_DEFAULT (frames refer to the cache-resident write buffer: no send '
            'copy, not judged); tso = offload_tso, segments of up to 45 MSS carried whole; '
            'MTU 9000 copy uses 10 KiB mbufs, TSO copy 16 KiB mbufs, zc chains 2 KiB mbufs; '
-           'an untimed warm-up run first touches the pool memory',
+           'every page of the pool is touched and an untimed warm-up run goes first',
            'synack_cycles_per_byte': 'TSC cycles of busy loop iterations of that side / bytes',
            'synack_one_thread': 'bench/bulk/bench_bulk: both stacks in one thread (lib/wire), '
            'cycles per byte of both ends together',

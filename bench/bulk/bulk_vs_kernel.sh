@@ -1,18 +1,21 @@
 #!/bin/sh
 # Bulk throughput, one core per side, in the same run:
 #  - synack: bench_bulk_2core (sender stack on lcore 1, receiver stack on lcore 0, over the
-#    in-memory ring pair), with copy or zero-copy transmit (TX=copy|zc) at MTU (1500);
+#    in-memory ring pair), with copy or zero-copy transmit (TX=copy|zc) at MTU (1500),
+#    with TSO when TSO=1 (segments carried whole, as veth carries GSO packets);
 #  - the kernel: iperf3 between two network namespaces joined by a veth pair at the same
 #    MTU, server pinned to core 0 and client to core 1 (taskset), -t 5;
 # and prints both figures and their ratio (synack 1-connection Gbit/s / iperf3 Gbit/s) as
 # one JSON line. bench/run.py's bulk scenario does the same over every configuration,
 # three times. Needs root and iperf3. Creates and deletes its namespaces.
-# Usage: bench/bulk/bulk_vs_kernel.sh [build-dir] [bytes]   (env: BUILD, TX, MTU)
+# Usage: bench/bulk/bulk_vs_kernel.sh [build-dir] [bytes]   (env: BUILD, TX, MTU, TSO)
 set -eu
 BUILD=${1:-${BUILD:-build}}
 BYTES=${2:-1073741824}
 TX=${TX:-copy}
 MTU=${MTU:-1500}
+TSO_ARG=
+[ "${TSO:-0}" = 1 ] && TSO_ARG=tso
 NS1=sybulk1.$$
 NS2=sybulk2.$$
 cleanup() {
@@ -23,7 +26,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 command -v iperf3 >/dev/null || { echo "iperf3 not installed" >&2; exit 2; }
 
-SY=$("$BUILD/bench/bulk/bench_bulk_2core" "$BYTES" "$TX" "$MTU")
+SY=$("$BUILD/bench/bulk/bench_bulk_2core" "$BYTES" "$TX" "$MTU" $TSO_ARG)
 SY_GBPS=$(printf '%s' "$SY" | sed 's/.*"runs": \[{[^}]*"gbit_s": \([0-9.]*\).*/\1/')
 
 ip netns add "$NS1"

@@ -134,16 +134,22 @@ net_ipv4_cksum_out(const struct sy_net *net, struct rte_mbuf *m, struct rte_ipv4
 	if (net->conf.trusted_link)
 		return;
 	if (net->conf.tx_ip_cksum_offload || net->conf.tx_l4_cksum_offload) {
-		/* what the port reads for an offload; stale otherwise (sy_net_mbuf_alloc()) */
-		uint16_t segsz = m->tso_segsz, l4_len = m->l4_len;
+		/*
+		 * What the port reads for an offload; stale otherwise (sy_net_mbuf_alloc()),
+		 * except the TSO lengths lib/tcp set on a segment it flagged (only those are
+		 * read: the flag is in the first cache line).
+		 */
+		uint16_t segsz = 0, l4_len = 0;
 
+		if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
+			segsz = m->tso_segsz;
+			l4_len = m->l4_len;
+		}
 		m->tx_offload = 0;
 		m->l2_len = RTE_ETHER_HDR_LEN;
 		m->l3_len = sizeof(*ip);
-		if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {    /* set by lib/tcp */
-			m->tso_segsz = segsz;
-			m->l4_len = l4_len;
-		}
+		m->tso_segsz = segsz;
+		m->l4_len = l4_len;
 	}
 	if (net->conf.tx_ip_cksum_offload)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;

@@ -56,6 +56,13 @@ t0=$(date +%s%N)
 sy_check kernel_read_256MiB_whole_and_in_order read_all
 echo "interop: info bulk_tx: 256 MiB in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 sy_stop_synack
+# The kernel echoes our timestamps (RFC 7323 4.1) on every ACK of those 256 MiB: a real
+# peer's echo is never taken for a bogus one (the exit counters list non-zero ones only).
+kernel_echoes_all_plausible() {
+  grep -Eq "tcp.tx_segs +[1-9]" "$SY_TMP/synack.log" &&
+    ! grep -Eq "tcp.rtt_echo_implausible +[1-9]" "$SY_TMP/synack.log"
+}
+sy_check kernel_timestamp_echoes_give_rtt_samples kernel_echoes_all_plausible
 sy_cleanup
 
 # The same with zero-copy transmit: segments are a header mbuf chained to indirect mbufs

@@ -227,3 +227,32 @@ Test(tcpdata_tso, a_small_peer_mss_gets_no_tso)
 	cr_assert_eq(p.len, 200);
 	cr_assert_eq(sy_tcp_stats(TH->tcp)->tx_tso_segs, 0);
 }
+
+/*
+ * RFC 2018 4: while out-of-order data is held, every segment we send carries SACK blocks,
+ * data segments too, and the options come out of the payload (RFC 9293 3.7.1: MSS counts
+ * data only). A device would copy those options into every segment it cut, so such a
+ * segment is never a TSO one: each data frame is one MSS minus the SACK option.
+ */
+Test(tcpdata_tso, data_segments_carrying_sack_blocks_are_single_segments)
+{
+	static const struct th_opts sack_syn = { .mss = MSS, .sack_ok = true };
+	static uint8_t ooo[500];
+	struct th_conn cn = { 0 };
+	struct th_pkt p;
+	uint32_t frames = 0;
+
+	th_pattern(payload, sizeof(payload), 7);
+	th_open_passive(TH, &cn, &sack_syn, 100);
+	th_peer_send_at(TH, &cn, TH_ACK, cn.rcv_nxt + 1000, cn.snd_nxt, ooo, sizeof(ooo));
+	th_expect(TH, &p, TH_ACK, cn.snd_nxt, cn.rcv_nxt);        /* duplicate ACK ... */
+	cr_assert_eq(p.opt.sack_blocks, 1, "... with the held run as a SACK block");
+	th_app_send(TH, cn.c, payload, sizeof(payload));
+	while (th_try_pop(TH, &p)) {
+		cr_assert_eq(p.opt.sack_blocks, 1, "frame %u without SACK blocks", frames);
+		cr_assert_eq(p.len, MSS - 12, "frame %u: %u bytes", frames, p.len);
+		frames++;
+	}
+	cr_assert_geq(frames, 2);
+	cr_assert_eq(sy_tcp_stats(TH->tcp)->tx_tso_segs, 0);
+}
